@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: MIT
+# vigil: one non-recursive GNU Makefile. Objects live under build/.
+#
+#   make                 build/vigil: static, musl, libseccomp + libcap built
+#                        for musl from Debian's source packages (build/musl)
+#   make LIBC=glibc      the same sources, static against glibc
+#   make check           every test: unit (Check, valgrind), integration as
+#                        PID 1, the same under ASan/UBSan, the examples
+#   make bench           benchmarks side by side with tini and dumb-init
+#   make deps            install the Debian packages the build and tests need
+
+LIBC ?= musl
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+VERSION := 0.1.0
+B := build
+MUSL := $(B)/musl
+
+WARN := -std=c11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wpointer-arith -Wwrite-strings -Wundef \
+	-Wimplicit-fallthrough -Werror
+HARDEN := -fstack-protector-strong -fstack-clash-protection \
+	-ffunction-sections -fdata-sections
+CPPFLAGS_ALL := -D_GNU_SOURCE -DVIGIL_VERSION='"$(VERSION)"' -Iinit -Iprobes
+OPT ?= -Os -g
+
+SRCS := $(sort $(wildcard init/*.c probes/*.c))
+LIB_SRCS := $(filter-out init/main.c,$(SRCS))
+HDRS := $(sort $(wildcard init/*.h probes/*.h))
+
+ifeq ($(LIBC),musl)
+CC_REL := musl-gcc
+REL_INC := -I$(MUSL)/include -I$(MUSL)/kinc
+REL_LIBS := $(MUSL)/lib/libseccomp.a $(MUSL)/lib/libcap.a
+REL_DEPS := $(MUSL)/lib/libseccomp.a
+else
+CC_REL := gcc
+REL_INC :=
+REL_LIBS := -lseccomp -lcap
+REL_DEPS :=
+endif
+REL_OBJ := $(B)/$(LIBC)
+REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
+
+.PHONY: all deps demo check check-unit check-valgrind check-integration \
+	check-san check-examples check-docker check-glibc hdrcheck bench fuzz \
+	format clean install
+
+all: $(B)/vigil
+
+$(MUSL)/lib/libseccomp.a:
+	scripts/musl-deps.sh $(MUSL)
+
+$(REL_OBJ)/%.o: %.c | $(REL_DEPS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC_REL) $(CPPFLAGS_ALL) $(REL_INC) $(WARN) $(HARDEN) $(OPT) \
+		-MMD -MP -c -o $@ $<
+
+ifeq ($(LIBC),musl)
+$(B)/vigil: $(REL_OBJS) $(REL_DEPS)
+	$(Q)$(CC_REL) -static -Wl,--gc-sections,-z,relro,-z,now,-z,noexecstack \
+		-o $@.full $(REL_OBJS) $(REL_LIBS)
+	$(Q)strip -o $@ $@.full
+	@echo "built $@ ($$(stat -c %s $@) bytes, musl static)"
+else
+$(B)/vigil: $(B)/vigil-glibc
+	$(Q)cp $< $@
+endif
+
+# The glibc static build stays green as a compile check of the same sources.
+GLIBC_OBJS := $(SRCS:%.c=$(B)/glibc/%.o)
+$(B)/glibc/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(OPT) -MMD -MP -c -o $@ $<
+$(B)/vigil-glibc: $(GLIBC_OBJS)
+	$(Q)gcc -static -Wl,--gc-sections,-z,relro,-z,now -o $@ $^ \
+		-lseccomp -lcap 2>$(B)/glibc-link.log || \
+		{ cat $(B)/glibc-link.log; exit 1; }
+	$(Q)strip $@
+check-glibc: $(B)/vigil-glibc
+	@echo "glibc static build: ok ($$(stat -c %s $<) bytes)"
+
+# Tests: dynamic glibc, optionally with sanitizers (SAN=1 objects go to san/).
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+T := $(B)/test
+S := $(B)/san
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+HELPER_SRCS := $(sort $(wildcard tests/integration/helpers/*.c))
+HELPERS := $(HELPER_SRCS:tests/integration/helpers/%.c=$(B)/helpers/%)
+
+$(T)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(CPPFLAGS_ALL) -Itests/unit -I$(T) $(WARN) $(TEST_WARN) -O1 -g \
+		-MMD -MP -c -o $@ $<
+$(S)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(CPPFLAGS_ALL) -Itests/unit -I$(S) $(WARN) $(TEST_WARN) -O1 -g \
+		$(SAN_FLAGS) -MMD -MP -c -o $@ $<
+
+# Test tables hold argv-style string literals in char * arrays.
+$(T)/tests/%.o $(S)/tests/%.o: TEST_WARN := -Wno-write-strings \
+	-Wno-discarded-qualifiers
+
+# The runner's suite list is generated from the test files themselves.
+$(T)/suites.h $(S)/suites.h: $(UNIT_SRCS)
+	@mkdir -p $(dir $@)
+	$(Q)names=$$(sed -n 's/^\(suite_[a-z0-9_]*\)(void)$$/\1/p' \
+		$(UNIT_SRCS) | sort); \
+	{ for n in $$names; do echo "Suite *$$n(void);"; done; \
+	  printf '#define UNIT_SUITES'; \
+	  for n in $$names; do printf ' X(%s)' $$n; done; echo; } > $@
+$(T)/tests/unit/runner.o: $(T)/suites.h
+$(S)/tests/unit/runner.o: $(S)/suites.h
+
+$(B)/unit: $(LIB_SRCS:%.c=$(T)/%.o) $(UNIT_SRCS:%.c=$(T)/%.o)
+	$(Q)gcc -o $@ $^ $(CHECK_LIBS) -lseccomp -lcap
+$(B)/unit-san: $(LIB_SRCS:%.c=$(S)/%.o) $(UNIT_SRCS:%.c=$(S)/%.o)
+	$(Q)gcc $(SAN_FLAGS) -o $@ $^ $(CHECK_LIBS) -lseccomp -lcap
+$(B)/vigil-san: $(SRCS:%.c=$(S)/%.o)
+	$(Q)gcc $(SAN_FLAGS) -o $@ $^ -lseccomp -lcap
+
+$(B)/helpers/%: tests/integration/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(Q)gcc -D_GNU_SOURCE -std=c11 -Wall -Wextra -Werror -O1 -g -o $@ $<
+
+check-unit: $(B)/unit
+	$(B)/unit
+check-valgrind: $(B)/unit
+	CK_FORK=yes valgrind -q --error-exitcode=99 --leak-check=full \
+		--trace-children=yes --errors-for-leak-kinds=definite \
+		$(B)/unit >$(B)/valgrind.log 2>&1 || \
+		{ tail -n 40 $(B)/valgrind.log; exit 1; }
+	@tail -n 1 $(B)/valgrind.log | sed 's/^/valgrind: /'
+check-integration: $(B)/vigil $(HELPERS)
+	tests/integration/run.sh $(B)/vigil
+check-san: $(B)/unit-san $(B)/vigil-san $(HELPERS)
+	ASAN_OPTIONS=detect_leaks=0 $(B)/unit-san
+	VIGIL_SAN=1 ASAN_OPTIONS=detect_leaks=1 tests/integration/run.sh \
+		$(B)/vigil-san
+check-examples: $(B)/vigil
+	tests/examples/run.sh $(B)/vigil
+check-docker: $(B)/vigil $(HELPERS)
+	tests/docker/run.sh $(B)/vigil
+
+hdrcheck:
+	$(Q)for h in $(HDRS); do \
+		printf '#include "%s"\n' $$h | gcc $(CPPFLAGS_ALL) $(WARN) \
+			-fsyntax-only -x c - || exit 1; done
+	@echo "headers: each compiles on its own"
+
+check: all hdrcheck check-glibc check-unit check-valgrind check-integration \
+	check-san check-examples
+
+bench: $(B)/vigil $(HELPERS)
+	tests/bench/run.sh $(B)/vigil
+
+fuzz:
+	tests/fuzz/run.sh
+
+demo: $(B)/vigil
+	examples/basics/crash-loop.sh
+
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		build-essential musl-tools gperf dpkg-dev pkg-config ca-certificates \
+		libcap-dev libseccomp-dev check libsubunit-dev valgrind \
+		util-linux procps iproute2 python3 python3-celery python3-redis \
+		redis-server postgresql tini dumb-init hyperfine curl clang \
+		>/dev/null
+
+format:
+	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(HELPER_SRCS)
+
+install: $(B)/vigil
+	install -D -m 0755 $(B)/vigil $(DESTDIR)/sbin/vigil
+
+clean:
+	rm -rf $(B)/musl/../glibc $(B)/test $(B)/san $(B)/helpers $(B)/vigil* \
+		$(B)/unit* $(REL_OBJ)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

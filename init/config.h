@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The supervisor's configuration: command-line flags and VIGIL_* variables
+ * (plus tini's TINI_* ones) turned into one struct at start-up. A flag beats
+ * its variable. Parsing never starts anything; bad input yields -EINVAL and
+ * a one-line reason.
+ */
+#ifndef INIT_CONFIG_H
+#define INIT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+#include "priv.h"
+#include "probe.h"
+
+#define CFG_PROBES_MAX 8
+#define CFG_PATH_MAX 1024
+
+enum cfg_action {
+	CFG_RUN,
+	CFG_HELP,
+	CFG_VERSION,
+	CFG_LICENSE,
+};
+
+enum cfg_restart {
+	CFG_RESTART_NO,
+	CFG_RESTART_ON_FAILURE,
+	CFG_RESTART_ALWAYS,
+};
+
+enum cfg_unhealthy {
+	CFG_UNHEALTHY_NONE,
+	CFG_UNHEALTHY_RESTART,
+	CFG_UNHEALTHY_EXIT,
+};
+
+struct config {
+	enum cfg_action action;
+	char **argv;			/* the command, NULL-terminated */
+
+	/* init */
+	int subreaper;
+	int pdeathsig;			/* 0: none */
+	int group;			/* signal the child's process group */
+	int warn_reap;
+	int log_json;
+	int verbosity;			/* enum log_level */
+	uint8_t remap[32];		/* bit n: exit code n becomes 0 */
+	int rewrite[PARSE_SIGMAX + 1];	/* rewrite[s]: what to send for s */
+
+	/* stop */
+	int64_t grace_ns;		/* -1: no limit */
+	int nladder;
+	struct stop_step ladder[PARSE_STEPS_MAX];
+	int stop_signal;
+	int64_t orphan_grace_ns;
+
+	/* restart */
+	enum cfg_restart restart;
+	long max_restarts;		/* -1: unlimited */
+	int64_t backoff_initial_ns;
+	int64_t backoff_max_ns;
+	int64_t backoff_reset_ns;
+	enum cfg_unhealthy on_unhealthy;
+
+	/* probes */
+	int nprobes;
+	struct probe_spec probes[CFG_PROBES_MAX];
+	int64_t probe_interval_ns;
+	int64_t probe_timeout_ns;
+	int64_t probe_start_period_ns;
+	int64_t probe_start_interval_ns;
+	long probe_retries;
+	long probe_successes;
+	int nwaits;
+	struct probe_spec waits[CFG_PROBES_MAX];
+	int64_t wait_timeout_ns;
+
+	char state_file[CFG_PATH_MAX];	/* empty: the default for our uid */
+	struct priv priv;
+};
+
+/*
+ * Fills *c from argv (argv[0] is the program) and envp. Returns 0, or
+ * -EINVAL with a one-line reason in err.
+ */
+int config_parse(struct config *c, int argc, char **argv, char **envp,
+    char *err, size_t errlen);
+
+/* The --help text. */
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Privileges of the workload: user and groups, capabilities, no_new_privs
+ * and a seccomp filter. Parsing happens once at start-up in PID 1 (it reads
+ * /etc/passwd and /etc/group, never NSS modules); priv_apply() runs only in a
+ * forked child just before exec and never in vigil itself.
+ */
+#ifndef INIT_PRIV_H
+#define INIT_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PRIV_GROUPS_MAX 64
+#define PRIV_DENY_MAX 256
+
+struct priv {
+	int has_user;			/* --user given */
+	uid_t uid;
+	gid_t gid;
+	int ngroups;			/* supplementary groups */
+	gid_t groups[PRIV_GROUPS_MAX];
+	char name[64];			/* USER and LOGNAME; empty for a bare uid */
+	char home[256];			/* HOME; "/" when unknown */
+	int has_caps;			/* --caps given */
+	uint64_t caps;			/* bit n = capability n */
+	int no_new_privs;		/* --no-new-privs, implied by seccomp */
+	int ndeny;			/* syscalls that fail with EPERM */
+	int deny[PRIV_DENY_MAX];	/* native syscall numbers */
+};
+
+/* Each parser returns 0, or -EINVAL with a one-line reason in err. */
+int priv_parse_user(struct priv *pv, const char *spec, char *err, size_t errlen);
+int priv_parse_caps(struct priv *pv, const char *list, char *err,
+    size_t errlen);
+/* "default" or "@FILE"; adds to the deny list and sets no_new_privs. */
+int priv_parse_seccomp(struct priv *pv, const char *spec, char *err,
+    size_t errlen);
+/* A comma-separated list of syscall names; adds to the deny list. */
+int priv_parse_deny(struct priv *pv, const char *list, char *err,
+    size_t errlen);
+
+/* True when priv_apply() would change anything. */
+int priv_active(const struct priv *pv);
+
+/*
+ * Applies everything in the calling child, in order: bounding set, keepcaps,
+ * groups, gid, uid, capability sets, ambient set, no_new_privs, seccomp.
+ * Sets HOME, USER and LOGNAME for a --user. Returns 0, or -errno with *stage
+ * naming the step that failed; the caller must then not exec.
+ */
+int priv_apply(const struct priv *pv, const char **stage);
+
+#endif

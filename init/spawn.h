@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Starting the supervised command: fork, then in the child a clean process
+ * group (and the terminal's foreground when stdin is one), the privilege
+ * drop, an empty signal mask, and exec. A failure before exec comes back to
+ * PID 1 through a close-on-exec pipe, read only after the child was reaped,
+ * so PID 1 never waits on it.
+ */
+#ifndef INIT_SPAWN_H
+#define INIT_SPAWN_H
+
+#include <sys/types.h>
+
+#include "priv.h"
+
+struct spawn_error {
+	int err;			/* errno in the child */
+	char stage[28];			/* "exec", "setresuid", ... */
+};
+
+/* Starts argv; fills *pid and *errfd (the pipe's read end). 0 or -errno. */
+int spawn_child(char **argv, const struct priv *pv, pid_t *pid, int *errfd);
+
+/*
+ * Reads the child's report once it has been reaped. Returns 1 and fills *e
+ * when it failed before exec, 0 when exec succeeded. Closes errfd.
+ */
+int spawn_error_read(int errfd, struct spawn_error *e);
+
+/* In a forked child: reports a failure to PID 1 and exits; never returns. */
+void spawn_fail(int errfd, int err, const char *stage) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The PID 1 side of a probe: fork, collect, kill at the deadline. The probe
+ * process writes into a pipe that PID 1 drains without blocking; its pass
+ * or fail is its exit status, so PID 1 parses nothing a peer produced.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "runner.h"
+#include "sys.h"
+
+static void
+probe_child(const struct probe_spec *p, const struct priv *pv, int wfd)
+{
+	const char *stage = "priv";
+	int fd, rc;
+
+	/* Its own group, so the timeout kill takes every helper with it. */
+	setpgid(0, 0);
+	sys_signals_unblock();
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
+	if (p->kind == PROBE_EXEC && pv != NULL && priv_active(pv) &&
+	    (rc = priv_apply(pv, &stage)) < 0) {
+		dprintf(wfd, "%s: %s", stage, strerror(-rc));
+		_exit(1);
+	}
+	_exit(probe_run(p, wfd));
+}
+
+int
+probe_start(struct probe_run *r, const struct probe_spec *p,
+    const struct priv *pv, int64_t now_ns, int64_t timeout_ns)
+{
+	int fds[2];
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	if ((pid = fork()) < 0) {
+		int err = errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return -err;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		probe_child(p, pv, fds[1]);
+	}
+	close(fds[1]);
+	setpgid(pid, pid);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	r->pid = pid;
+	r->fd = fds[0];
+	r->started_ns = now_ns;
+	r->deadline_ns = now_ns + timeout_ns;
+	return 0;
+}
+
+void
+probe_drain(struct probe_run *r)
+{
+	char sink[4096];
+
+	while (r->fd >= 0) {
+		ssize_t n;
+
+		if (r->len < sizeof(r->out))
+			n = read(r->fd, r->out + r->len, sizeof(r->out) - r->len);
+		else
+			n = read(r->fd, sink, sizeof(sink));
+		if (n > 0) {
+			if (r->len < sizeof(r->out))
+				r->len += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 || errno != EAGAIN) {
+			close(r->fd);
+			r->fd = -1;
+		}
+		break;
+	}
+}
+
+void
+probe_reaped(struct probe_run *r, int status)
+{
+	/* Whatever the process wrote before it died is in the pipe now. */
+	probe_drain(r);
+	if (r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
+	r->status = status;
+	r->pid = 0;
+	r->finished = 1;
+}
+
+int
+probe_expire(struct probe_run *r, int64_t now_ns)
+{
+	if (r->pid <= 0 || r->timed_out || now_ns < r->deadline_ns)
+		return 0;
+	kill(-r->pid, SIGKILL);
+	r->timed_out = 1;
+	return 1;
+}
+
+void
+probe_cancel(struct probe_run *r)
+{
+	if (r->pid > 0)
+		kill(-r->pid, SIGKILL);
+	r->cancelled = 1;
+}
+
+int
+probe_passed(const struct probe_run *r)
+{
+	return r->finished && !r->timed_out && !r->cancelled &&
+	    WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0;
+}
+
+size_t
+probe_summary(const struct probe_run *r, int64_t timeout_ns, char *buf,
+    size_t len)
+{
+	char d[32];
+	int n;
+
+	if (r->timed_out)
+		n = snprintf(buf, len, "timeout after %s%s%.*s",
+		    parse_duration_fmt(timeout_ns, d, sizeof(d)),
+		    r->len ? ": " : "", (int)r->len, r->out);
+	else if (r->len > 0)
+		n = snprintf(buf, len, "%.*s", (int)r->len, r->out);
+	else if (WIFSIGNALED(r->status))
+		n = snprintf(buf, len, "killed by signal %d",
+		    WTERMSIG(r->status));
+	else
+		n = snprintf(buf, len, "exit status %d",
+		    WEXITSTATUS(r->status));
+	if (n < 0)
+		return 0;
+	return (size_t)n >= len ? len - 1 : (size_t)n;
+}
