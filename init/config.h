@@ -84,8 +84,8 @@ struct config {
 };
 
 /*
- * Fills *c from argv (argv[0] is the program) and envp. Returns 0, or
- * -EINVAL with a one-line reason in err.
+ * Fills *c, which must be zeroed, from argv (argv[0] is the program) and
+ * envp. Returns 0, or -EINVAL with a one-line reason in err.
  */
 int config_parse(struct config *c, int argc, char **argv, char **envp,
     char *err, size_t errlen);

@@ -283,6 +283,7 @@ sup_on_stop_signal(struct vigil *v, int sig, int64_t now_ns)
 	log_str("signal", parse_signal_name(sig, name, sizeof(name)));
 	log_end();
 	v->stop_requested = 1;
+	health_follow(v, HEALTH_STOPPING);
 	switch (v->state) {
 	case SUP_WAIT:
 		prober_cancel(&v->wait);

@@ -20,6 +20,7 @@ parse(char **argv, char **envp)
 	while (argv[argc] != NULL)
 		argc++;
 	err[0] = '\0';
+	memset(&c, 0, sizeof(c));
 	return config_parse(&c, argc, argv, envp, err, sizeof(err));
 }
 

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * probe_run(): picks the probe for a parsed spec and runs it inside the
+ * forked probe process. Also owns the probes that need no socket (file age,
+ * exec) and the one-line summary writer every probe reports through. The
+ * process is killed at its timeout, so nothing here keeps its own clock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe.h"
+#include "probe_impl.h"
+
+void
+probe_say(int fd, const char *fmt, ...)
+{
+	char line[PROBE_LINE_MAX + 1];
+	size_t len, off;
+	va_list ap;
+	ssize_t w;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	len = (size_t)n < PROBE_LINE_MAX ? (size_t)n : PROBE_LINE_MAX;
+	for (off = 0; off < len; off += (size_t)w) {
+		w = write(fd, line + off, len - off);
+		if (w < 0 && errno == EINTR)
+			w = 0;
+		else if (w <= 0)
+			return;
+	}
+}
+
+int64_t
+probe_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+probe_printable(char *dst, size_t dstlen, const char *src, size_t n)
+{
+	size_t i;
+	unsigned char c;
+
+	if (dstlen == 0)
+		return;
+	for (i = 0; i < n && i + 1 < dstlen && src[i] != '\0'; i++) {
+		c = (unsigned char)src[i];
+		dst[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
+/* Nanoseconds since the file's mtime on the wall clock, never negative. */
+static int64_t
+file_age_ns(const struct stat *st)
+{
+	struct timespec now;
+	int64_t sec;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	sec = (int64_t)now.tv_sec - (int64_t)st->st_mtim.tv_sec;
+	if (sec < 0)
+		return 0;
+	if (sec > INT64_MAX / 1000000000 - 1)
+		return INT64_MAX;
+	sec = sec * 1000000000 + (now.tv_nsec - st->st_mtim.tv_nsec);
+	return sec < 0 ? 0 : sec;
+}
+
+static int
+run_file(const struct probe_spec *p, int out_fd)
+{
+	char age[32], max[32];
+	struct stat st;
+	int64_t ns;
+
+	if (stat(p->path, &st) < 0) {
+		probe_say(out_fd, "file %s: %s", p->path, strerror(errno));
+		return 1;
+	}
+	if (p->max_age_ns == 0) {
+		probe_say(out_fd, "file %s: exists", p->path);
+		return 0;
+	}
+	ns = file_age_ns(&st);
+	probe_format_duration(ns, 0, age, sizeof age);
+	if (ns > p->max_age_ns) {
+		probe_format_duration(p->max_age_ns, 1, max, sizeof max);
+		probe_say(out_fd, "file %s: modified %s ago (max-age %s)",
+		    p->path, age, max);
+		return 1;
+	}
+	probe_say(out_fd, "file %s: modified %s ago", p->path, age);
+	return 0;
+}
+
+/*
+ * Puts out_fd on stdout and stderr and execs the command; returns only when
+ * exec fails, with the shell's codes: 127 not found, 126 anything else.
+ */
+static int
+run_exec(const struct probe_spec *p, int out_fd)
+{
+	char words[sizeof p->words];
+	char *argv[PROBE_ARGV_MAX + 1];
+	int i, e, fl;
+
+	if (p->argc < 1) {
+		probe_say(out_fd, "exec: empty command");
+		return 126;
+	}
+	memcpy(words, p->words, sizeof words);
+	for (i = 0; i < p->argc && i < PROBE_ARGV_MAX; i++)
+		argv[i] = words + p->argoff[i];
+	argv[i] = NULL;
+	for (i = 1; i <= 2; i++) {
+		if (out_fd != i) {
+			if (dup2(out_fd, i) < 0) {
+				e = errno;
+				probe_say(out_fd, "exec %s: dup2: %s", argv[0],
+				    strerror(e));
+				return 126;
+			}
+		} else if ((fl = fcntl(i, F_GETFD)) >= 0) {
+			/* dup2 onto itself would keep close-on-exec set. */
+			fcntl(i, F_SETFD, fl & ~FD_CLOEXEC);
+		}
+	}
+	execvp(argv[0], argv);
+	e = errno;
+	probe_say(out_fd, "exec %s: %s", argv[0], strerror(e));
+	return e == ENOENT ? 127 : 126;
+}
+
+int
+probe_run(const struct probe_spec *p, int out_fd)
+{
+	switch (p->kind) {
+	case PROBE_TCP:
+	case PROBE_UNIX:
+		return probe_net_run(p, out_fd);
+	case PROBE_HTTP:
+		return probe_http_run(p, out_fd);
+	case PROBE_REDIS:
+		return probe_redis_run(p, out_fd);
+	case PROBE_POSTGRES:
+		return probe_pg_run(p, out_fd);
+	case PROBE_FILE:
+		return run_file(p, out_fd);
+	case PROBE_EXEC:
+		return run_exec(p, out_fd);
+	}
+	probe_say(out_fd, "unknown probe kind %d", (int)p->kind);
+	return 1;
+}
