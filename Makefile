@@ -129,7 +129,7 @@ $(B)/helpers/%: tests/integration/helpers/%.c
 check-unit: $(B)/unit
 	$(B)/unit
 check-valgrind: $(B)/unit
-	CK_FORK=yes valgrind -q --error-exitcode=99 --leak-check=full \
+	CK_FORK=yes valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \
 		--trace-children=yes --errors-for-leak-kinds=definite \
 		$(B)/unit >$(B)/valgrind.log 2>&1 || \
 		{ tail -n 40 $(B)/valgrind.log; exit 1; }

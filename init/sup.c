@@ -333,20 +333,19 @@ sup_forward(struct vigil *v, int sig)
 	int r = v->cfg->rewrite[sig];
 	char name[16], to[16];
 
-	if (r == 0 || v->child <= 0) {
-		log_begin(LOGL_DEBUG, r == 0 ? "signal dropped by rewrite"
-					     : "no child to signal");
-		log_str("signal", parse_signal_name(sig, name, sizeof(name)));
-		log_end();
+	if (r != 0 && v->child > 0)
+		sup_signal(v, r);
+	/* The hot path of a signal storm: format nothing unless asked to. */
+	if (!log_enabled(LOGL_DEBUG))
 		return;
-	}
-	log_begin(LOGL_DEBUG, "forwarding signal");
+	log_begin(LOGL_DEBUG, r == 0 ? "signal dropped by rewrite" :
+	    v->child > 0 ? "forwarded signal" : "no child to signal");
 	log_str("signal", parse_signal_name(sig, name, sizeof(name)));
-	if (r != sig)
+	if (r != 0 && r != sig)
 		log_str("as", parse_signal_name(r, to, sizeof(to)));
-	log_int("pid", v->child);
+	if (v->child > 0)
+		log_int("pid", v->child);
 	log_end();
-	sup_signal(v, r);
 }
 
 static void

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * --caps: the capability names vigil knows and the parser that turns
+ * "net_bind_service,CAP_CHOWN" or "none" into the bit mask in struct priv.
+ * Pure string work, no system calls: PID 1 runs it at start-up, and
+ * priv_apply() in priv.c turns the mask into kernel state in the child.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "priv.h"
+
+/*
+ * Index = capability number from linux/capability.h (Linux 5.9 has them
+ * all). Our own table, not libcap's, so that what --caps accepts does not
+ * depend on the libcap version the binary was linked with; the unit tests
+ * check that the two agree. Newer capabilities can be given by number.
+ */
+static const char *const caps_names[] = {
+	"chown",		/* 0 */
+	"dac_override",
+	"dac_read_search",
+	"fowner",
+	"fsetid",
+	"kill",			/* 5 */
+	"setgid",
+	"setuid",
+	"setpcap",
+	"linux_immutable",
+	"net_bind_service",	/* 10 */
+	"net_broadcast",
+	"net_admin",
+	"net_raw",
+	"ipc_lock",
+	"ipc_owner",		/* 15 */
+	"sys_module",
+	"sys_rawio",
+	"sys_chroot",
+	"sys_ptrace",
+	"sys_pacct",		/* 20 */
+	"sys_admin",
+	"sys_boot",
+	"sys_nice",
+	"sys_resource",
+	"sys_time",		/* 25 */
+	"sys_tty_config",
+	"mknod",
+	"lease",
+	"audit_write",
+	"audit_control",	/* 30 */
+	"setfcap",
+	"mac_override",
+	"mac_admin",
+	"syslog",
+	"wake_alarm",		/* 35 */
+	"block_suspend",
+	"audit_read",
+	"perfmon",
+	"bpf",
+	"checkpoint_restore",	/* 40 */
+};
+
+#define CAPS_NNAMES ((int)(sizeof caps_names / sizeof caps_names[0]))
+#define CAPS_SHOWN 48	/* at most this much of a bad token is echoed */
+
+static int
+caps_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+caps_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/*
+ * How much of s[0..len) an error message may quote: printable bytes only,
+ * so that a stray newline in an environment variable cannot split the one
+ * line vigil prints.
+ */
+static int
+caps_shown(const char *s, size_t len)
+{
+	size_t n;
+
+	for (n = 0; n < len && n < CAPS_SHOWN; n++)
+		if (!isprint((unsigned char)s[n]))
+			break;
+	return (int)n;
+}
+
+static int
+caps_is_none(const char *s, size_t len)
+{
+	return len == 4 && strncasecmp(s, "none", 4) == 0;
+}
+
+/* The capability number for one token, or -1. */
+static int
+caps_lookup(const char *s, size_t len)
+{
+	size_t i;
+	int n, v;
+
+	/* A bare number, for capabilities newer than the table. */
+	if (len > 0 && len <= 2 && isdigit((unsigned char)s[0])) {
+		for (i = 0, v = 0; i < len; i++) {
+			if (!isdigit((unsigned char)s[i]))
+				return -1;
+			v = v * 10 + (s[i] - '0');
+		}
+		return v < 64 ? v : -1;
+	}
+	if (len > 4 && strncasecmp(s, "cap_", 4) == 0) {
+		s += 4;
+		len -= 4;
+	}
+	for (n = 0; n < CAPS_NNAMES; n++)
+		if (strlen(caps_names[n]) == len &&
+		    strncasecmp(caps_names[n], s, len) == 0)
+			return n;
+	return -1;
+}
+
+/*
+ * "none", or names separated by commas, with or without "cap_", in any
+ * case, blanks around each item ignored, duplicates harmless. A later
+ * call replaces an earlier one: --caps is a set, not a list of additions.
+ * On error pv is left as it was.
+ */
+int
+priv_parse_caps(struct priv *pv, const char *list, char *err, size_t errlen)
+{
+	const char *p, *end;
+	uint64_t caps = 0;
+	size_t len;
+	int n, items = 0, none = 0;
+
+	for (p = list;; p = end + 1) {
+		end = strchr(p, ',');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		while (len > 0 && isblank((unsigned char)*p)) {
+			p++;
+			len--;
+		}
+		while (len > 0 && isblank((unsigned char)p[len - 1]))
+			len--;
+		if (len == 0) {
+			if (end == NULL && items == 0)
+				return caps_err(err, errlen,
+				    "empty capability list "
+				    "(use --caps none to drop them all)");
+			return caps_err(err, errlen,
+			    "empty capability name in --caps '%.*s'",
+			    caps_shown(list, strlen(list)), list);
+		}
+		items++;
+		if (caps_is_none(p, len)) {
+			none = 1;
+		} else {
+			n = caps_lookup(p, len);
+			if (n < 0)
+				return caps_err(err, errlen,
+				    "unknown capability '%.*s'",
+				    caps_shown(p, len), p);
+			caps |= UINT64_C(1) << n;
+		}
+		if (none && items > 1)
+			return caps_err(err, errlen,
+			    "'none' cannot be combined with capabilities "
+			    "in --caps");
+		if (end == NULL)
+			break;
+	}
+	pv->has_caps = 1;
+	pv->caps = caps;
+	return 0;
+}
