@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,22 +44,32 @@ sys_wall_s(void)
 	return (int64_t)ts.tv_sec;
 }
 
+/* The kernel's struct sigaction; SIG_DFL needs no restorer. */
+struct sys_kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
 int
 sys_signals_block(sigset_t *set)
 {
-	struct sigaction sa;
+	struct sys_kernel_sigaction dfl;
 	size_t i;
 	int sig;
 
 	/*
 	 * SIG_IGN survives exec, so an ignored signal inherited from whoever
-	 * started us would silently reach the workload ignored too.
+	 * started us would silently reach the workload ignored too. The raw
+	 * call reaches the signals both libcs reserve for themselves.
 	 */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.handler = SIG_DFL;
 	for (sig = 1; sig <= PARSE_SIGMAX; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL,
+			    KERNEL_SIGSET_BYTES);
 
 	memset(set, 0xff, sizeof(*set));
 	for (i = 0; i < sizeof(sys_faults) / sizeof(sys_faults[0]); i++)

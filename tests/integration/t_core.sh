@@ -51,7 +51,7 @@ expect "child starts with an empty signal mask" \
 expect "child starts with no ignored signal" \
     "SigIgn:	0000000000000000" "$(grep SigIgn <<<"$st")"
 # Even if vigil's own parent ignored signals, the child must not inherit it.
-st=$(sh -c "trap '' PIPE HUP; exec unshare --pid --fork --mount-proc \
+st=$(sh -c "trap '' PIPE HUP 34; exec unshare --pid --fork --mount-proc \
     $VIGIL $SF -- cat /proc/self/status" 2>/dev/null)
 expect "inherited SIG_IGN is reset for the child" \
     "SigIgn:	0000000000000000" "$(grep SigIgn <<<"$st")"
