@@ -19,15 +19,11 @@
 #include <sys/capability.h>
 
 #include "priv.h"
+#include "priv_int.h"
 
-#define PRIV_SHOWN 48		/* at most this much of a bad token is echoed */
 #define PRIV_ID_MAX 4294967294UL /* (uid_t)-1 means "leave unchanged" */
 
-static int
-priv_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
+int
 priv_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -40,8 +36,7 @@ priv_err(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Printable bytes only, so an error stays on one line. */
-static int
+int
 priv_shown(const char *s, size_t len)
 {
 	size_t n;

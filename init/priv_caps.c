@@ -7,12 +7,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "priv.h"
+#include "priv_int.h"
 
 /*
  * Index = capability number from linux/capability.h (Linux 5.9 has them
@@ -65,40 +65,6 @@ static const char *const caps_names[] = {
 };
 
 #define CAPS_NNAMES ((int)(sizeof caps_names / sizeof caps_names[0]))
-#define CAPS_SHOWN 48	/* at most this much of a bad token is echoed */
-
-static int
-caps_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-caps_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-/*
- * How much of s[0..len) an error message may quote: printable bytes only,
- * so that a stray newline in an environment variable cannot split the one
- * line vigil prints.
- */
-static int
-caps_shown(const char *s, size_t len)
-{
-	size_t n;
-
-	for (n = 0; n < len && n < CAPS_SHOWN; n++)
-		if (!isprint((unsigned char)s[n]))
-			break;
-	return (int)n;
-}
 
 static int
 caps_is_none(const char *s, size_t len)
@@ -158,12 +124,12 @@ priv_parse_caps(struct priv *pv, const char *list, char *err, size_t errlen)
 			len--;
 		if (len == 0) {
 			if (end == NULL && items == 0)
-				return caps_err(err, errlen,
+				return priv_err(err, errlen,
 				    "empty capability list "
 				    "(use --caps none to drop them all)");
-			return caps_err(err, errlen,
+			return priv_err(err, errlen,
 			    "empty capability name in --caps '%.*s'",
-			    caps_shown(list, strlen(list)), list);
+			    priv_shown(list, strlen(list)), list);
 		}
 		items++;
 		if (caps_is_none(p, len)) {
@@ -171,13 +137,13 @@ priv_parse_caps(struct priv *pv, const char *list, char *err, size_t errlen)
 		} else {
 			n = caps_lookup(p, len);
 			if (n < 0)
-				return caps_err(err, errlen,
+				return priv_err(err, errlen,
 				    "unknown capability '%.*s'",
-				    caps_shown(p, len), p);
+				    priv_shown(p, len), p);
 			caps |= UINT64_C(1) << n;
 		}
 		if (none && items > 1)
-			return caps_err(err, errlen,
+			return priv_err(err, errlen,
 			    "'none' cannot be combined with capabilities "
 			    "in --caps");
 		if (end == NULL)

@@ -8,13 +8,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <seccomp.h>
 
 #include "priv.h"
+#include "priv_int.h"
 
 /*
  * --seccomp default: calls a containerised service has no business making.
@@ -56,36 +56,6 @@ static const char *const seccomp_default[] = {
 
 #define SECCOMP_NAME_MAX 64	/* longer than any syscall name */
 #define SECCOMP_LINE_MAX 256
-#define SECCOMP_SHOWN 48	/* at most this much of a bad token is echoed */
-
-static int
-seccomp_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-seccomp_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-/* Printable bytes only, so an error stays on one line. */
-static int
-seccomp_shown(const char *s, size_t len)
-{
-	size_t n;
-
-	for (n = 0; n < len && n < SECCOMP_SHOWN; n++)
-		if (!isprint((unsigned char)s[n]))
-			break;
-	return (int)n;
-}
 
 /*
  * Adds one name to the deny list. where is "" or "FILE:LINE: " for the
@@ -105,19 +75,19 @@ seccomp_add(struct priv *pv, const char *s, size_t len, const char *where,
 		    !isdigit((unsigned char)s[i]) && s[i] != '_')
 			break;
 	if (len == 0 || i < len || len >= sizeof name)
-		return seccomp_err(err, errlen, "%sbad syscall name '%.*s'",
-		    where, seccomp_shown(s, len), s);
+		return priv_err(err, errlen, "%sbad syscall name '%.*s'",
+		    where, priv_shown(s, len), s);
 	memcpy(name, s, len);
 	name[len] = '\0';
 	nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR)
-		return seccomp_err(err, errlen, "%sunknown syscall '%s'",
+		return priv_err(err, errlen, "%sunknown syscall '%s'",
 		    where, name);
 	for (i = 0; i < (size_t)pv->ndeny; i++)
 		if (pv->deny[i] == nr)
 			return 0;
 	if (pv->ndeny >= PRIV_DENY_MAX)
-		return seccomp_err(err, errlen,
+		return priv_err(err, errlen,
 		    "%stoo many syscalls to deny (at most %d)", where,
 		    PRIV_DENY_MAX);
 	pv->deny[pv->ndeny++] = nr;
@@ -138,17 +108,17 @@ seccomp_read_file(struct priv *pv, const char *path, char *err,
 	f = fopen(path, "re");
 	if (f == NULL) {
 		saved = errno;
-		return seccomp_err(err, errlen, "seccomp file '%.*s': %s",
-		    seccomp_shown(path, strlen(path)), path, strerror(saved));
+		return priv_err(err, errlen, "seccomp file '%.*s': %s",
+		    priv_shown(path, strlen(path)), path, strerror(saved));
 	}
 	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
 		lineno++;
 		snprintf(where, sizeof where, "%.*s:%d: ",
-		    seccomp_shown(path, strlen(path)), path, lineno);
+		    priv_shown(path, strlen(path)), path, lineno);
 		len = strlen(line);
 		if (len == sizeof line - 1 && line[len - 1] != '\n' &&
 		    !feof(f)) {
-			rc = seccomp_err(err, errlen, "%sline too long", where);
+			rc = priv_err(err, errlen, "%sline too long", where);
 			break;
 		}
 		if ((hash = strchr(line, '#')) != NULL)
@@ -162,8 +132,8 @@ seccomp_read_file(struct priv *pv, const char *path, char *err,
 			rc = seccomp_add(pv, p, len, where, err, errlen);
 	}
 	if (rc == 0 && ferror(f))
-		rc = seccomp_err(err, errlen, "seccomp file '%.*s': read error",
-		    seccomp_shown(path, strlen(path)), path);
+		rc = priv_err(err, errlen, "seccomp file '%.*s': read error",
+		    priv_shown(path, strlen(path)), path);
 	fclose(f);
 	return rc;
 }
@@ -188,9 +158,9 @@ priv_parse_seccomp(struct priv *pv, const char *spec, char *err,
 	} else if (spec[0] == '@' && spec[1] != '\0') {
 		rc = seccomp_read_file(pv, spec + 1, err, errlen);
 	} else {
-		rc = seccomp_err(err, errlen,
+		rc = priv_err(err, errlen,
 		    "unknown seccomp profile '%.*s' (want default or @FILE)",
-		    seccomp_shown(spec, strlen(spec)), spec);
+		    priv_shown(spec, strlen(spec)), spec);
 	}
 	if (rc < 0) {
 		pv->ndeny = n0;
@@ -218,9 +188,9 @@ priv_parse_deny(struct priv *pv, const char *list, char *err, size_t errlen)
 		while (len > 0 && isblank((unsigned char)p[len - 1]))
 			len--;
 		if (len == 0)
-			rc = seccomp_err(err, errlen,
+			rc = priv_err(err, errlen,
 			    "empty syscall name in --seccomp-deny '%.*s'",
-			    seccomp_shown(list, strlen(list)), list);
+			    priv_shown(list, strlen(list)), list);
 		else
 			rc = seccomp_add(pv, p, len, "", err, errlen);
 		if (end == NULL)
