@@ -3,7 +3,7 @@
 #
 #   make                 build/vigil: static, musl, libseccomp + libcap built
 #                        for musl from Debian's source packages (build/musl)
-#   make LIBC=glibc      the same sources, static against glibc
+#   make LIBC=glibc      build/vigil-glibc: the same sources, static glibc
 #   make check           every test: unit (Check, valgrind), integration as
 #                        PID 1, the same under ASan/UBSan, the examples
 #   make bench           benchmarks side by side with tini and dumb-init
@@ -30,43 +30,37 @@ LIB_SRCS := $(filter-out init/main.c,$(SRCS))
 HDRS := $(sort $(wildcard init/*.h probes/*.h))
 
 ifeq ($(LIBC),musl)
-CC_REL := musl-gcc
+VIGIL_BIN := $(B)/vigil
+else ifeq ($(LIBC),glibc)
+VIGIL_BIN := $(B)/vigil-glibc
+else
+$(error LIBC must be musl or glibc)
+endif
 REL_INC := -I$(MUSL)/include -I$(MUSL)/kinc
 REL_LIBS := $(MUSL)/lib/libseccomp.a $(MUSL)/lib/libcap.a
 REL_DEPS := $(MUSL)/lib/libseccomp.a
-else
-CC_REL := gcc
-REL_INC :=
-REL_LIBS := -lseccomp -lcap
-REL_DEPS :=
-endif
-REL_OBJ := $(B)/$(LIBC)
+REL_OBJ := $(B)/musl
 REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 
 .PHONY: all deps demo check check-unit check-valgrind check-integration \
 	check-san check-examples check-docker check-glibc hdrcheck bench fuzz \
-	format clean install
+	format clean distclean install
 
-all: $(B)/vigil
+all: $(VIGIL_BIN)
 
 $(MUSL)/lib/libseccomp.a:
 	scripts/musl-deps.sh $(MUSL)
 
 $(REL_OBJ)/%.o: %.c | $(REL_DEPS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC_REL) $(CPPFLAGS_ALL) $(REL_INC) $(WARN) $(HARDEN) $(OPT) \
+	$(Q)musl-gcc $(CPPFLAGS_ALL) $(REL_INC) $(WARN) $(HARDEN) $(OPT) \
 		-MMD -MP -c -o $@ $<
 
-ifeq ($(LIBC),musl)
 $(B)/vigil: $(REL_OBJS) $(REL_DEPS)
-	$(Q)$(CC_REL) -static -Wl,--gc-sections,-z,relro,-z,now,-z,noexecstack \
+	$(Q)musl-gcc -static -Wl,--gc-sections,-z,relro,-z,now,-z,noexecstack \
 		-o $@.full $(REL_OBJS) $(REL_LIBS)
 	$(Q)strip -o $@ $@.full
 	@echo "built $@ ($$(stat -c %s $@) bytes, musl static)"
-else
-$(B)/vigil: $(B)/vigil-glibc
-	$(Q)cp $< $@
-endif
 
 # The glibc static build stays green as a compile check of the same sources.
 GLIBC_OBJS := $(SRCS:%.c=$(B)/glibc/%.o)
@@ -78,6 +72,7 @@ $(B)/vigil-glibc: $(GLIBC_OBJS)
 		-lseccomp -lcap 2>$(B)/glibc-link.log || \
 		{ cat $(B)/glibc-link.log; exit 1; }
 	$(Q)strip $@
+	@echo "built $@ ($$(stat -c %s $@) bytes, glibc static)"
 check-glibc: $(B)/vigil-glibc
 	@echo "glibc static build: ok ($$(stat -c %s $<) bytes)"
 
@@ -175,11 +170,15 @@ deps:
 format:
 	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(HELPER_SRCS)
 
-install: $(B)/vigil
+install: $(VIGIL_BIN)
 	install -D -m 0755 $(B)/vigil $(DESTDIR)/sbin/vigil
 
 clean:
-	rm -rf $(B)/musl/../glibc $(B)/test $(B)/san $(B)/helpers $(B)/vigil* \
-		$(B)/unit* $(REL_OBJ)
+	rm -rf $(B)/glibc $(B)/test $(B)/san $(B)/helpers $(B)/fuzz \
+		$(B)/vigil* $(B)/unit* $(REL_OBJ)/init $(REL_OBJ)/probes
+
+# Also drops the cached musl builds of libseccomp and libcap.
+distclean:
+	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
