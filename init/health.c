@@ -47,6 +47,7 @@ health_reset(struct health *h, int64_t now_ns)
 	h->started = 0;
 	h->failures = 0;
 	h->passes = 0;
+	h->counted_ns = 0;
 }
 
 int
@@ -73,9 +74,13 @@ health_result(struct health *h, const struct health_cfg *c, int pass,
 		return 0;
 	}
 	h->passes = 0;
-	if (h->status == HEALTH_STARTING && !h->started &&
-	    now_ns - h->started_ns < c->start_period_ns)
-		return 0;
+	if (h->status == HEALTH_STARTING && !h->started) {
+		if (now_ns - h->started_ns < c->start_period_ns)
+			return 0;
+		if (h->failures > 0 && now_ns - h->counted_ns < c->interval_ns)
+			return 0;
+	}
+	h->counted_ns = now_ns;
 	h->failures++;
 	if (h->failures >= c->retries)
 		return health_set(h, HEALTH_UNHEALTHY);

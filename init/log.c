@@ -5,14 +5,17 @@
  * parseable by Loki's logfmt and json stages.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 
 #define LOG_LINE_MAX 1024
 
+static int log_fd = STDERR_FILENO;
 static int log_level = LOGL_INFO;
 static int log_json;
 static int log_on;		/* the current line passed the level filter */
@@ -25,8 +28,25 @@ static const char *const level_names[] = { "error", "warn", "info", "debug" };
 void
 log_setup(int level, int json)
 {
+	struct stat st;
+	int fd;
+
 	log_level = level;
 	log_json = json;
+	/*
+	 * A stalled reader of stderr (a tty after Ctrl-S, a stuck log
+	 * shipper) must never stop PID 1. Reopening a pipe or terminal gives
+	 * a file description of our own that can be non-blocking while the
+	 * child keeps its blocking fd 2. A regular file is never reopened:
+	 * a second offset would overwrite the child's output.
+	 */
+	if (fstat(STDERR_FILENO, &st) < 0 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+		return;
+	fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	if (fd >= 0)
+		log_fd = fd;
 }
 
 int
@@ -182,7 +202,7 @@ log_end(void)
 	log_buf[log_len++] = '\n';
 	/* A full or closed stderr must never stop PID 1: drop the line. */
 	do
-		w = write(STDERR_FILENO, log_buf, log_len);
+		w = write(log_fd, log_buf, log_len);
 	while (w < 0 && errno == EINTR);
 	log_on = 0;
 	errno = saved;

@@ -15,6 +15,7 @@ enum log_level {
 	LOGL_DEBUG,
 };
 
+/* Sets the level and format; makes logging never block on stderr. */
 void log_setup(int level, int json);
 int log_enabled(int level);
 

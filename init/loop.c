@@ -67,10 +67,18 @@ loop_signals(struct vigil *v, int64_t now_ns)
 static void
 loop_reap(struct vigil *v, int64_t now_ns)
 {
+	int status;
+
+	/*
+	 * The child first: a probe result reaped in the same pass must not
+	 * act (say, restart on unhealthy) on a child that is already gone.
+	 */
+	if (v->child > 0 && waitpid(v->child, &status, WNOHANG) == v->child)
+		sup_on_child_exit(v, status, now_ns);
 	for (;;) {
 		siginfo_t si;
 		pid_t pid;
-		int status, probe;
+		int probe;
 
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {

@@ -35,10 +35,11 @@ vigil_setup(struct vigil *s, const struct config *c)
 	s->cfg = c;
 	s->self = getpid();
 	s->pid1 = s->self == 1;
+	s->tty = isatty(STDIN_FILENO);
 	s->child_errfd = -1;
 	s->rnd = (uint32_t)now ^ (uint32_t)s->self;
 	s->hcfg = (struct health_cfg){ c->probe_start_period_ns,
-		c->probe_retries, c->probe_successes };
+		c->probe_interval_ns, c->probe_retries, c->probe_successes };
 	if (c->state_file[0] != '\0')
 		snprintf(s->state_path, sizeof(s->state_path), "%s",
 		    c->state_file);

@@ -82,6 +82,8 @@ parse_duration(const char *s, int64_t *out_ns)
 			return -EINVAL;
 		total += n * mult;
 	}
+	if (total > PARSE_DURATION_MAX)
+		return -EINVAL;
 	*out_ns = total;
 	return 0;
 }

@@ -24,6 +24,12 @@ struct stop_step {
 	int64_t wait_ns;
 };
 
+/*
+ * The longest duration accepted: ten years. Deadlines add at most a few
+ * durations to CLOCK_MONOTONIC, so with this bound they never overflow.
+ */
+#define PARSE_DURATION_MAX (87600 * 3600 * NS_PER_S)
+
 /* "250ms", "10s", "2m", "1h", "1m30s"; a bare number only when it is 0. */
 int parse_duration(const char *s, int64_t *out_ns);
 /* "TERM", "SIGTERM", "sigterm", "15", "RTMIN+3", "SIGRTMAX-1". */

@@ -74,9 +74,9 @@ prober_round(struct vigil *v, struct prober *pr, int wait, int64_t now_ns)
 		if (wait && pr->passed[i])
 			continue;
 		if (r->pid > 0) {
-			/* A cancelled run not reaped yet: count it failed. */
+			/* The last run is not reaped yet: count it failed. */
 			r->finished = 1;
-			r->timed_out = 0;
+			r->timed_out = 1;
 			continue;
 		}
 		rc = probe_start(r, &pr->specs[i], &c->priv, now_ns,
@@ -90,6 +90,7 @@ prober_round(struct vigil *v, struct prober *pr, int wait, int64_t now_ns)
 	}
 	pr->active = 1;
 	pr->rounds++;
+	pr->round_ns = now_ns;
 }
 
 static int
@@ -168,7 +169,8 @@ prober_health_done(struct vigil *v, int64_t now_ns)
 		}
 	v->output_len = probe_summary(&pr->runs[v->reported],
 	    c->probe_timeout_ns, v->output, sizeof(v->output));
-	changed = health_result(&v->health, &v->hcfg, pass, now_ns);
+	/* Docker judges the start period by when the probe started. */
+	changed = health_result(&v->health, &v->hcfg, pass, pr->round_ns);
 	if (!pass)
 		prober_log(LOGL_WARN, "probe failed",
 		    &pr->specs[v->reported], v->output, v->health.failures);
@@ -192,6 +194,15 @@ prober_health_done(struct vigil *v, int64_t now_ns)
 		sup_on_unhealthy(v, now_ns);
 }
 
+static void
+prober_done(struct vigil *v, int wait, int64_t now_ns)
+{
+	if (wait)
+		prober_wait_done(v, now_ns);
+	else
+		prober_health_done(v, now_ns);
+}
+
 void
 prober_reaped(struct vigil *v, pid_t pid, int status, int64_t now_ns)
 {
@@ -202,10 +213,7 @@ prober_reaped(struct vigil *v, pid_t pid, int status, int64_t now_ns)
 	probe_reaped(r, status);
 	if (r->cancelled || !pr->active || !prober_round_over(pr, wait))
 		return;
-	if (wait)
-		prober_wait_done(v, now_ns);
-	else
-		prober_health_done(v, now_ns);
+	prober_done(v, wait, now_ns);
 }
 
 int
@@ -236,20 +244,19 @@ prober_drain(struct prober *pr)
 static void
 prober_tick_set(struct vigil *v, struct prober *pr, int wait, int64_t now_ns)
 {
-	int i;
+	int i, expired = 0;
 
 	for (i = 0; i < pr->n; i++)
-		probe_expire(&pr->runs[i], now_ns);
+		expired |= probe_expire(&pr->runs[i], now_ns);
+	/* Timed-out runs are final: that may end the round. */
+	if (expired && pr->active && prober_round_over(pr, wait))
+		prober_done(v, wait, now_ns);
 	if (!pr->active && now_ns >= pr->next_ns) {
 		pr->next_ns = NEVER;
 		prober_round(v, pr, wait, now_ns);
 		/* Runs that could not even start finish the round at once. */
-		if (prober_round_over(pr, wait)) {
-			if (wait)
-				prober_wait_done(v, now_ns);
-			else
-				prober_health_done(v, now_ns);
-		}
+		if (prober_round_over(pr, wait))
+			prober_done(v, wait, now_ns);
 	}
 }
 
@@ -268,9 +275,10 @@ prober_deadline(const struct prober *pr)
 	int64_t d = pr->active ? NEVER : pr->next_ns;
 	int i;
 
+	/* Finished or cancelled runs have no deadline left: no busy loop. */
 	for (i = 0; i < pr->n; i++)
-		if (pr->runs[i].pid > 0 && !pr->runs[i].timed_out &&
-		    pr->runs[i].deadline_ns < d)
+		if (pr->runs[i].pid > 0 && !pr->runs[i].finished &&
+		    !pr->runs[i].cancelled && pr->runs[i].deadline_ns < d)
 			d = pr->runs[i].deadline_ns;
 	return d;
 }

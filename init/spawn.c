@@ -7,11 +7,51 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "spawn.h"
 #include "sys.h"
+
+extern char **environ;
+
+int
+spawn_execvp(char *const argv[])
+{
+	const char *path = getenv("PATH"), *p, *end;
+	size_t nlen = strlen(argv[0]);
+	int denied = 0;
+	char buf[4096];
+
+	if (strchr(argv[0], '/') != NULL) {
+		execve(argv[0], argv, environ);
+		return errno;
+	}
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+		       "/sbin:/bin";
+	for (p = path;; p = end + 1) {
+		size_t dlen;
+
+		end = strchrnul(p, ':');
+		dlen = (size_t)(end - p);
+		if (dlen + nlen + 2 <= sizeof(buf)) {
+			memcpy(buf, p, dlen);
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, argv[0], nlen + 1);
+			/* An empty entry means the working directory. */
+			execve(dlen > 0 ? buf : buf + 1, argv, environ);
+			if (errno == EACCES)
+				denied = 1;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				return errno;
+		}
+		if (*end == '\0')
+			break;
+	}
+	return denied ? EACCES : ENOENT;
+}
 
 void
 spawn_fail(int errfd, int err, const char *stage)
@@ -57,8 +97,7 @@ spawn_in_child(char **argv, const struct priv *pv, int errfd)
 	sys_signals_unblock();
 	if (priv_active(pv) && (rc = priv_apply(pv, &stage)) < 0)
 		spawn_fail(errfd, -rc, stage);
-	execvp(argv[0], argv);
-	spawn_fail(errfd, errno, "exec");
+	spawn_fail(errfd, spawn_execvp(argv), "exec");
 }
 
 int

@@ -27,6 +27,14 @@ int spawn_child(char **argv, const struct priv *pv, pid_t *pid, int *errfd);
  */
 int spawn_error_read(int errfd, struct spawn_error *e);
 
+/*
+ * execvp() as musl and runc do it, on both libcs: no /bin/sh fallback for a
+ * script without "#!" (glibc's). Returns the errno when nothing could run:
+ * ENOENT when no PATH entry holds the command, EACCES when one did but
+ * could not be run.
+ */
+int spawn_execvp(char *const argv[]);
+
 /* In a forked child: reports a failure to PID 1 and exits; never returns. */
 void spawn_fail(int errfd, int err, const char *stage) __attribute__((noreturn));
 

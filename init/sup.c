@@ -43,7 +43,11 @@ sup_signal(struct vigil *v, int sig)
 	v->last_sent = sig;
 }
 
-/* Everything but vigil: the namespace as PID 1, our descendants if not. */
+/*
+ * At the final shutdown: everything but vigil, which as PID 1 is the whole
+ * namespace (`docker exec` sessions too, as the runtime would), and our own
+ * descendants otherwise.
+ */
 static void
 sup_signal_all(struct vigil *v, int sig)
 {
@@ -51,6 +55,16 @@ sup_signal_all(struct vigil *v, int sig)
 		kill(-1, sig);
 	else
 		sys_signal_descendants(v->self, sig);
+}
+
+/*
+ * Between generations: only what descends from vigil, so a restart leaves
+ * `docker exec` sessions and running `vigil status` checks alone.
+ */
+static void
+sup_signal_ours(struct vigil *v, int sig)
+{
+	sys_signal_descendants(v->self, sig);
 }
 
 int
@@ -176,6 +190,13 @@ sup_on_child_exit(struct vigil *v, int status, int64_t now_ns)
 	v->child_errfd = -1;
 	v->has_last = 1;
 	v->last_code = sup_code_of(status);
+	/*
+	 * Ctrl-C (or Ctrl-\) on a terminal reaches the child's foreground
+	 * group, not vigil: it is a stop request all the same.
+	 */
+	if (v->tty && WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT ||
+	    WTERMSIG(status) == SIGQUIT))
+		v->stop_requested = 1;
 	if (exec_failed) {
 		log_begin(LOGL_ERROR, "cannot run command");
 		log_str("command", c->argv[0]);
@@ -234,6 +255,9 @@ sup_step(struct vigil *v, int64_t now_ns)
 		log_dur("next_in", s->wait_ns);
 	log_end();
 	sup_signal(v, s->sig);
+	/* A stopped (SIGSTOP, Ctrl-Z) child acts on nothing until continued. */
+	if (s->sig != SIGKILL && s->sig != SIGCONT)
+		sup_signal(v, SIGCONT);
 	v->step_end_ns = s->wait_ns == NEVER ? NEVER : now_ns + s->wait_ns;
 }
 
@@ -293,8 +317,12 @@ sup_on_stop_signal(struct vigil *v, int sig, int64_t now_ns)
 		sup_begin_stop(v, STOP_SIGNAL, r, NEVER, now_ns);
 		break;
 	case SUP_STOP:
-		/* A second request is the operator's: pass it on. */
-		v->stop = STOP_SIGNAL;
+		/*
+		 * A second request is the operator's: pass it on. It ends an
+		 * unhealthy restart, but an unhealthy exit stays a failure.
+		 */
+		if (v->stop == STOP_UNHEALTHY_RESTART)
+			v->stop = STOP_SIGNAL;
 		health_follow(v, HEALTH_STOPPING);
 		sup_signal(v, r);
 		break;
@@ -363,20 +391,26 @@ sup_tick_stop(struct vigil *v, int64_t now_ns)
 	log_end();
 	/* SIGKILL everything, as --grace promises; cleanup follows anyway. */
 	sup_signal(v, SIGKILL);
-	sup_signal_all(v, SIGKILL);
+	if (v->stop == STOP_UNHEALTHY_RESTART)
+		sup_signal_ours(v, SIGKILL);
+	else
+		sup_signal_all(v, SIGKILL);
 	v->killed = 1;
 }
 
 static void
 sup_tick_clean(struct vigil *v, int64_t now_ns)
 {
+	void (*signal_rest)(struct vigil *, int) = v->clean_then_restart ?
+	    sup_signal_ours : sup_signal_all;
+
 	if (v->no_children) {
 		v->state = v->clean_then_restart ? SUP_BACKOFF : SUP_DONE;
 		return;
 	}
 	if (!v->clean_started) {
 		log_msg(LOGL_INFO, "terminating leftover processes");
-		sup_signal_all(v, SIGTERM);
+		signal_rest(v, SIGTERM);
 		v->clean_started = 1;
 		v->clean_kill_ns = now_ns + v->cfg->orphan_grace_ns;
 		return;
@@ -385,7 +419,7 @@ sup_tick_clean(struct vigil *v, int64_t now_ns)
 		return;
 	if (!v->clean_killed) {
 		log_msg(LOGL_WARN, "leftover processes did not exit, killing");
-		sup_signal_all(v, SIGKILL);
+		signal_rest(v, SIGKILL);
 		v->clean_killed = 1;
 		/* As PID 1, our exit ends whatever is still dying. */
 		if (!v->clean_then_restart && v->pid1) {

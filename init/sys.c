@@ -90,31 +90,37 @@ sys_signals_unblock(void)
 	    KERNEL_SIGSET_BYTES);
 }
 
-/* Reads the pids listed in /proc/PID/task/PID/children into out[]. */
+/*
+ * Reads the pids listed in /proc/PID/task/PID/children into out[]. The list
+ * can be longer than any buffer, so it is parsed as a stream of digits.
+ */
 static int
 sys_children(pid_t pid, pid_t *out, int max)
 {
-	char path[64], buf[4096], *p, *end;
-	ssize_t len;
-	int fd, n = 0;
+	char path[64], buf[4096];
+	long v = 0;
+	int fd, n = 0, digits = 0;
+	ssize_t len, i;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
 	    (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	buf[len] = '\0';
-	for (p = buf; n < max; p = end) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (v > 0)
-			out[n++] = (pid_t)v;
+	while (n < max && (len = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < len && n < max; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				v = v * 10 + (buf[i] - '0');
+				digits = 1;
+			} else if (digits) {
+				out[n++] = (pid_t)v;
+				v = 0;
+				digits = 0;
+			}
+		}
 	}
+	if (digits && n < max)
+		out[n++] = (pid_t)v;
+	close(fd);
 	return n;
 }
 

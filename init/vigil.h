@@ -41,12 +41,14 @@ struct prober {
 	int active;			/* a round is in flight */
 	int64_t next_ns;		/* next round, NEVER when unscheduled */
 	int rounds;
+	int64_t round_ns;		/* when the current round started */
 };
 
 struct vigil {
 	const struct config *cfg;
 	pid_t self;
 	int pid1;
+	int tty;			/* stdin is a terminal */
 	int sfd;			/* signalfd */
 	int no_children;		/* the last reap pass saw ECHILD */
 

@@ -28,14 +28,24 @@ cli_usage(const char *why)
 	return 2;
 }
 
-/* Waits for every run to be reaped, killing late ones at their deadline. */
+static int
+cli_unfinished(const struct probe_run *runs, int n)
+{
+	int i, left = 0;
+
+	for (i = 0; i < n; i++)
+		left += !runs[i].finished;
+	return left;
+}
+
+/* Waits for every run to end: reaped, or killed at its deadline. */
 static void
 cli_collect(struct probe_run *runs, int n, int sfd)
 {
 	struct pollfd pfd[1 + CFG_PROBES_MAX];
-	int left = n, i;
+	int i;
 
-	while (left > 0) {
+	while (cli_unfinished(runs, n) > 0) {
 		int64_t now = sys_now_ns(), next = INT64_MAX;
 		struct timespec ts;
 		int m = 1;
@@ -44,7 +54,7 @@ cli_collect(struct probe_run *runs, int n, int sfd)
 
 		for (i = 0; i < n; i++) {
 			probe_expire(&runs[i], now);
-			if (runs[i].pid > 0 && !runs[i].timed_out &&
+			if (runs[i].pid > 0 && !runs[i].finished &&
 			    runs[i].deadline_ns < next)
 				next = runs[i].deadline_ns;
 			if (runs[i].fd >= 0) {
@@ -71,7 +81,6 @@ cli_collect(struct probe_run *runs, int n, int sfd)
 				if (runs[i].pid == pid) {
 					kill(-pid, SIGKILL);
 					probe_reaped(&runs[i], status);
-					left--;
 				}
 	}
 }
@@ -108,7 +117,11 @@ probe_cli_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	/* SIGCHLD through a signalfd wakes the wait; nothing else is ours. */
+	/*
+	 * SIGCHLD through a signalfd wakes the wait; nothing else is ours. An
+	 * inherited SIG_IGN would have the kernel reap our probes unseen.
+	 */
+	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
@@ -123,6 +136,8 @@ probe_cli_main(int argc, char **argv)
 		if (rc < 0) {
 			fprintf(stderr, "vigil probe: fork: %s\n",
 			    strerror(-rc));
+			while (i-- > 0)
+				probe_cancel(&runs[i]);
 			return 1;
 		}
 	}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "probe.h"
+#include "spawn.h"
 #include "probe_impl.h"
 
 void
@@ -143,8 +144,7 @@ run_exec(const struct probe_spec *p, int out_fd)
 			fcntl(i, F_SETFD, fl & ~FD_CLOEXEC);
 		}
 	}
-	execvp(argv[0], argv);
-	e = errno;
+	e = spawn_execvp(argv);
 	probe_say(out_fd, "exec %s: %s", argv[0], strerror(e));
 	return e == ENOENT ? 127 : 126;
 }

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,13 +18,24 @@
 #include "sys.h"
 
 static void
-probe_child(const struct probe_spec *p, const struct priv *pv, int wfd)
+probe_child(const struct probe_spec *p, const struct priv *pv, int wfd,
+    pid_t parent, int64_t timeout_ns)
 {
 	const char *stage = "priv";
 	int fd, rc;
 
 	/* Its own group, so the timeout kill takes every helper with it. */
 	setpgid(0, 0);
+	/*
+	 * `vigil probe` may itself be SIGKILLed by Docker's HEALTHCHECK
+	 * timeout; its probe must not live on. The alarm is a backstop that
+	 * also survives an exec: SIGALRM ends a probe a second past its
+	 * timeout even if nobody is left to kill it.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	alarm((unsigned)(timeout_ns / NS_PER_S) + 2);
 	sys_signals_unblock();
 	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
 		dup2(fd, STDIN_FILENO);
@@ -41,8 +53,8 @@ int
 probe_start(struct probe_run *r, const struct probe_spec *p,
     const struct priv *pv, int64_t now_ns, int64_t timeout_ns)
 {
+	pid_t parent = getpid(), pid;
 	int fds[2];
-	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
@@ -57,7 +69,7 @@ probe_start(struct probe_run *r, const struct probe_spec *p,
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		probe_child(p, pv, fds[1]);
+		probe_child(p, pv, fds[1], parent, timeout_ns);
 	}
 	close(fds[1]);
 	setpgid(pid, pid);
@@ -105,18 +117,38 @@ probe_reaped(struct probe_run *r, int status)
 		close(r->fd);
 		r->fd = -1;
 	}
-	r->status = status;
+	/* A run that timed out was final at its deadline already. */
+	if (!r->finished)
+		r->status = status;
 	r->pid = 0;
 	r->finished = 1;
+}
+
+/*
+ * The group first, then the leader itself: a probe that moved to another
+ * group must still die. The pid cannot have been reused: it stays ours
+ * until we reap it.
+ */
+static void
+probe_kill(struct probe_run *r)
+{
+	kill(-r->pid, SIGKILL);
+	kill(r->pid, SIGKILL);
 }
 
 int
 probe_expire(struct probe_run *r, int64_t now_ns)
 {
-	if (r->pid <= 0 || r->timed_out || now_ns < r->deadline_ns)
+	if (r->pid <= 0 || r->finished || now_ns < r->deadline_ns)
 		return 0;
-	kill(-r->pid, SIGKILL);
+	probe_kill(r);
+	probe_drain(r);
+	/*
+	 * The result is final now, reaped or not: a process stuck in the
+	 * kernel must not hold up the round (or a stop) until it dies.
+	 */
 	r->timed_out = 1;
+	r->finished = 1;
 	return 1;
 }
 
@@ -124,7 +156,7 @@ void
 probe_cancel(struct probe_run *r)
 {
 	if (r->pid > 0)
-		kill(-r->pid, SIGKILL);
+		probe_kill(r);
 	r->cancelled = 1;
 }
 

@@ -38,7 +38,10 @@ int probe_start(struct probe_run *r, const struct probe_spec *p,
 void probe_drain(struct probe_run *r);
 /* The process was reaped with this wait status. */
 void probe_reaped(struct probe_run *r, int status);
-/* Kills the probe's group if its deadline passed; returns 1 if it did. */
+/*
+ * At the deadline: kills the probe (group and leader) and makes its result
+ * final (a timeout) without waiting for the reap; returns 1 if it did.
+ */
 int probe_expire(struct probe_run *r, int64_t now_ns);
 /* Kills the probe's group and marks its result void. */
 void probe_cancel(struct probe_run *r);

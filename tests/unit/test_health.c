@@ -7,7 +7,7 @@
 #include "health.h"
 #include "parse.h"
 
-static const struct health_cfg cfg3 = { 0, 3, 1 };
+static const struct health_cfg cfg3 = { 0, 0, 3, 1 };
 
 /*
  * Feeds a script of results ('P' pass, 'F' fail) one second apart and
@@ -31,8 +31,9 @@ run(const struct health_cfg *c, const char *script, char *out)
 
 START_TEST(docker_rules)
 {
-	struct health_cfg two = { 0, 1, 2 };
-	struct health_cfg grace = { 3 * NS_PER_S + 1, 2, 1 };
+	struct health_cfg two = { 0, 0, 1, 2 };
+	struct health_cfg grace = { 3 * NS_PER_S + 1, 0, 2, 1 };
+	struct health_cfg slow = { 0, 3 * NS_PER_S, 3, 1 };
 	char out[32];
 
 	/* retries consecutive failures; any pass resets the streak. */
@@ -47,12 +48,21 @@ START_TEST(docker_rules)
 	/* Failures in the start period (3 s) do not count. */
 	run(&grace, "FFFFF", out);
 	ck_assert_str_eq(out, "ssssu");
+	/*
+	 * Rounds 1 s apart with a 3 s interval: while starting, failures count
+	 * at t=1, 4, 7 — unhealthy only at 7 s, as Docker's 3 x 3 s; a pass is
+	 * seen at once. Once healthy, every failure counts again.
+	 */
+	run(&slow, "FFFFFFF", out);
+	ck_assert_str_eq(out, "ssssssu");
+	run(&slow, "FFPFFF", out);
+	ck_assert_str_eq(out, "sshhhu");
 }
 END_TEST
 
 START_TEST(start_period_ends_on_pass)
 {
-	struct health_cfg grace = { 100 * NS_PER_S, 2, 1 };
+	struct health_cfg grace = { 100 * NS_PER_S, 0, 2, 1 };
 	struct health h;
 
 	health_reset(&h, 0);

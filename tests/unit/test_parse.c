@@ -22,6 +22,7 @@ START_TEST(duration_good)
 		{ "1m30s", 90 * NS_PER_S },
 		{ "1h2m3s4ms", 3723 * NS_PER_S + 4 * NS_PER_MS },
 		{ "1500ms", 1500 * NS_PER_MS },
+		{ "87600h", PARSE_DURATION_MAX },
 	};
 	size_t i;
 
@@ -40,7 +41,7 @@ START_TEST(duration_bad)
 	static const char *bad[] = {
 		"", "10", "5", "10x", "-5s", "s", "1.5s", "10 s", " 10s",
 		"10s ", "1m30", "ms", "99999999999999999999s",
-		"9223372036854775807h", "+1s", "1d",
+		"9223372036854775807h", "+1s", "1d", "87600h1ms", "2562047h",
 	};
 	size_t i;
 
