@@ -43,7 +43,7 @@ REL_OBJ := $(B)/musl
 REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 
 .PHONY: all deps demo check check-unit check-valgrind check-integration \
-	check-san check-examples check-docker check-glibc hdrcheck bench fuzz \
+	check-san check-examples check-docker check-glibc hdrcheck bench soak fuzz \
 	format clean distclean install
 
 all: $(VIGIL_BIN)
@@ -151,6 +151,10 @@ check: all hdrcheck check-glibc check-unit check-valgrind check-integration \
 
 bench: $(B)/vigil $(HELPERS)
 	tests/bench/run.sh $(B)/vigil
+
+# A million probe runs: PID 1 must not grow in memory or descriptors.
+soak: $(B)/vigil
+	tests/bench/soak.sh $(B)/vigil 1000000
 
 fuzz:
 	tests/fuzz/run.sh

@@ -160,17 +160,5 @@ for spec in "$URL" "tcp://127.0.0.1:$RP"; do
 done
 
 echo "== ${PROBE_RUNS:-100000} probe runs: fds and memory of PID 1"
-N=${PROBE_RUNS:-100000}
-"$VIGIL" -v --state-file "$T/h3" --probe "tcp://127.0.0.1:$RP" \
-    --probe-interval 1ms --probe-start-interval 1ms -- sleep 100000 \
-    2>"$T/soak" &
-p=$!
-runs() { grep -c 'msg="probe passed"' "$T/soak"; }
-mem() { echo "$(awk '/VmRSS/ { print $2 }' "/proc/$p/status") $(ls "/proc/$p/fd" | wc -l)"; }
-while [ "$(runs)" -lt 1000 ]; do sleep 0.2; done
-read -r rss0 fd0 <<<"$(mem)"; r0=$(runs); t0=$(date +%s)
-while [ "$(runs)" -lt "$N" ] && [ $(( $(date +%s) - t0 )) -lt 600 ]; do sleep 2; done
-read -r rss1 fd1 <<<"$(mem)"; r1=$(runs); el=$(( $(date +%s) - t0 ))
-kill -TERM "$p"; wait "$p" 2>/dev/null
-printf '  after %s runs: RSS %s kB, %s fds; after %s runs (%ss later): RSS %s kB, %s fds\n' \
-    "$r0" "$rss0" "$fd0" "$r1" "$el" "$rss1" "$fd1"
+kill "${PIDS[@]}" 2>/dev/null; PIDS=()
+"$(dirname "$0")/soak.sh" "$VIGIL" "${PROBE_RUNS:-100000}"
