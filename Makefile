@@ -43,7 +43,7 @@ REL_OBJ := $(B)/musl
 REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 
 .PHONY: all deps demo check check-unit check-valgrind check-integration \
-	check-san check-examples check-docker check-glibc hdrcheck bench soak fuzz \
+	check-san check-examples check-docker docker-base check-glibc hdrcheck bench soak fuzz \
 	format clean distclean install
 
 all: $(VIGIL_BIN)
@@ -139,6 +139,11 @@ check-examples: $(B)/vigil
 	tests/examples/run.sh $(B)/vigil
 check-docker: $(B)/vigil $(HELPERS)
 	tests/docker/run.sh $(B)/vigil
+
+# A Debian 12 base image made locally (debootstrap + docker import), for
+# building the Dockerfiles where no registry can be reached.
+docker-base:
+	scripts/docker-base.sh
 
 hdrcheck:
 	$(Q)for h in $(HDRS); do \
