@@ -130,8 +130,9 @@ PIDS+=($!)
 sleep 0.7
 URL="http://127.0.0.1:$WEB/"
 "$VIGIL" probe "$URL" "tcp://127.0.0.1:$RP" >/dev/null || echo "  (probe peers not up)"
-printf '{"status": "healthy"}' >/dev/null
-"$VIGIL" -q --state-file "$T/st" -- true
+# A healthy state file, so that `vigil status` takes its full path.
+printf 'status=healthy\nsince=1\nupdated=%s\nstale_after=\npid=1\nrestarts=0\nlast_exit=\nfailures=0\nprobe=\noutput=\n' \
+    "$(date +%s)" >"$T/st"
 hyperfine -N -w 20 -r 300 --export-json "$T/probe.json" \
     "$VIGIL probe $URL" "curl -fsS -o /dev/null $URL" \
     "$VIGIL probe tcp://127.0.0.1:$RP" \
