@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: MIT
+"""The Celery app of vigil's example: a few tasks and a heartbeat file.
+
+Configuration comes from the environment, so the same module serves the
+Compose stack, run-local and the tests:
+
+  CELERY_BROKER_URL      broker (default redis://127.0.0.1:6379/0)
+  CELERY_RESULT_BACKEND  result backend (default: the broker URL)
+  HEARTBEAT_FILE         touched on every worker heartbeat
+                         (default /tmp/celery-heartbeat)
+
+The worker's MainProcess touches HEARTBEAT_FILE each time Celery sends a
+worker heartbeat (every 2 s by default, --heartbeat-interval to change it)
+once the worker is ready to take tasks. vigil watches the file with
+`--probe file:///tmp/celery-heartbeat?max-age=10s`: a worker whose main
+process hangs, or that lost its broker connection, stops touching it.
+The file is removed when a worker starts and when it shuts down, so an old
+file never vouches for a new worker.
+"""
+import os
+import signal
+import sys
+import time
+
+from celery import Celery, signals
+from celery.utils.log import get_task_logger
+
+BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", BROKER_URL)
+HEARTBEAT_FILE = os.environ.get("HEARTBEAT_FILE", "/tmp/celery-heartbeat")
+
+app = Celery("tasks", broker=BROKER_URL, backend=RESULT_BACKEND)
+app.conf.update(
+    # Clients can see that a task has begun (state STARTED).
+    task_track_started=True,
+    # Reserve one message per pool process rather than four: fewer
+    # messages sit unacknowledged in a worker that is told to stop.
+    worker_prefetch_multiplier=1,
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_expires=3600,
+)
+
+log = get_task_logger(__name__)
+
+# The pid of the worker's MainProcess, set in that process before the pool
+# forks, so the pool processes inherit it.
+_main_pid = None
+# Celery's heart starts beating before the worker consumes tasks (mingle
+# and the task consumer come after it); the file only counts from ready on.
+_ready = False
+
+
+def _touch_heartbeat():
+    try:
+        with open(HEARTBEAT_FILE, "a"):
+            pass
+        os.utime(HEARTBEAT_FILE)
+    except OSError as err:
+        log.warning("cannot touch heartbeat file %s: %s", HEARTBEAT_FILE, err)
+
+
+def _remove_heartbeat():
+    try:
+        os.unlink(HEARTBEAT_FILE)
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        log.warning("cannot remove heartbeat file %s: %s", HEARTBEAT_FILE, err)
+
+
+def _hang_forever(signum, _frame):
+    """SIGUSR2 in the MainProcess (sent by the hang task): hang for good.
+
+    This is what a main process stuck in native code looks like from
+    outside: it stops beating, and TERM, QUIT and INT change nothing (Python
+    runs signal handlers only between bytecodes). Only SIGKILL ends it.
+    """
+    print("tasks: MainProcess %d hangs now; only SIGKILL ends it"
+          % os.getpid(), file=sys.stderr, flush=True)
+    for sig in (signal.SIGTERM, signal.SIGQUIT, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    while True:
+        time.sleep(3600)
+
+
+@signals.worker_init.connect
+def _on_worker_init(**_):
+    global _main_pid
+    _main_pid = os.getpid()
+    _remove_heartbeat()
+    signal.signal(signal.SIGUSR2, _hang_forever)
+
+
+@signals.worker_process_init.connect
+def _on_pool_process_init(**_):
+    # The pool processes are forked from the MainProcess: only it hangs.
+    signal.signal(signal.SIGUSR2, signal.SIG_DFL)
+
+
+@signals.worker_ready.connect
+def _on_worker_ready(**_):
+    global _ready
+    _ready = True
+    _touch_heartbeat()
+
+
+# Connected at import time: Celery only fires heartbeat_sent if a receiver
+# exists when the worker's heart starts.
+@signals.heartbeat_sent.connect
+def _on_heartbeat(**_):
+    if _ready:
+        _touch_heartbeat()
+
+
+@signals.worker_shutdown.connect
+def _on_worker_shutdown(**_):
+    global _ready
+    _ready = False
+    _remove_heartbeat()
+
+
+@app.task
+def add(x, y):
+    """A quick task: proves the worker serves."""
+    return x + y
+
+
+@app.task(bind=True)
+def long(self, seconds=30.0, tag=""):
+    """Works for SECONDS, then returns when it started and finished."""
+    started = time.time()
+    log.info("long task %s: working for %ss", tag or self.request.id, seconds)
+    end = started + float(seconds)
+    while True:
+        left = end - time.time()
+        if left <= 0:
+            break
+        time.sleep(min(left, 0.5))
+    finished = time.time()
+    log.info("long task %s: done", tag or self.request.id)
+    return {"tag": tag, "seconds": seconds, "pid": os.getpid(),
+            "started": started, "finished": finished}
+
+
+@app.task
+def crash(what="main"):
+    """Crashes the worker, as a segfault or the OOM killer would.
+
+    what="main": SIGKILL the worker's MainProcess. The whole worker is gone;
+    its pool processes die with it (Celery sets PR_SET_PDEATHSIG on them)
+    and only a supervisor such as vigil brings it back.
+    what="pool": end only this pool process. The MainProcess notices,
+    reports WorkerLostError for this task and forks a replacement by itself.
+    """
+    if what == "main":
+        target = _main_pid or os.getppid()
+        log.warning("crash: killing the worker's MainProcess %d", target)
+        os.kill(target, signal.SIGKILL)
+        time.sleep(5)  # the kernel ends this process with its parent
+        return "not reached"
+    log.warning("crash: pool process %d exits abruptly", os.getpid())
+    os._exit(70)
+
+
+@app.task
+def hang():
+    """Makes the worker's MainProcess hang for good (see _hang_forever).
+
+    The pool process running this task returns at once; the MainProcess
+    stops beating, so vigil finds the heartbeat stale, and it ignores the
+    TERM and QUIT of vigil's stop ladder, which therefore ends in SIGKILL.
+    """
+    os.kill(_main_pid or os.getppid(), signal.SIGUSR2)
+    return "the MainProcess hangs"
