@@ -174,6 +174,7 @@ deps:
 		libcap-dev libseccomp-dev check libsubunit-dev valgrind \
 		util-linux procps iproute2 python3 python3-celery python3-redis \
 		redis-server postgresql tini dumb-init hyperfine curl clang \
+		libclang-rt-14-dev file \
 		>/dev/null
 
 format:
