@@ -255,6 +255,7 @@ sup_step(struct vigil *v, int64_t now_ns)
 		log_dur("next_in", s->wait_ns);
 	log_end();
 	sup_signal(v, s->sig);
+	v->stop_sent |= UINT64_C(1) << (s->sig - 1);
 	/* A stopped (SIGSTOP, Ctrl-Z) child acts on nothing until continued. */
 	if (s->sig != SIGKILL && s->sig != SIGCONT)
 		sup_signal(v, SIGCONT);
@@ -277,6 +278,7 @@ sup_begin_stop(struct vigil *v, enum sup_stop why, int first, int64_t hold,
 	v->stop = why;
 	v->killed = 0;
 	v->step = 0;
+	v->stop_sent = 0;
 	if (c->nladder > 0) {
 		memcpy(v->steps, c->ladder, sizeof(c->ladder));
 		v->nsteps = c->nladder;
@@ -324,6 +326,16 @@ sup_on_stop_signal(struct vigil *v, int sig, int64_t now_ns)
 		if (v->stop == STOP_UNHEALTHY_RESTART)
 			v->stop = STOP_SIGNAL;
 		health_follow(v, HEALTH_STOPPING);
+		/*
+		 * The same signal twice is no escalation, and a second TERM
+		 * aborts a warm shutdown in some workers (Celery loses the
+		 * running task): pass on only what the child has not had.
+		 */
+		if (v->stop_sent & (UINT64_C(1) << (r - 1))) {
+			log_msg(LOGL_INFO, "stop already in progress");
+			break;
+		}
+		v->stop_sent |= UINT64_C(1) << (r - 1);
 		sup_signal(v, r);
 		break;
 	case SUP_CLEAN:

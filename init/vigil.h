@@ -70,6 +70,7 @@ struct vigil {
 	int step;
 	int64_t step_end_ns;
 	int64_t kill_at_ns;		/* --grace, NEVER when unbounded */
+	uint64_t stop_sent;		/* bit n-1: signal n sent in this stop */
 	int killed;			/* the final SIGKILL went out */
 
 	int clean_started;

@@ -166,6 +166,17 @@ expect_ge "ladder holds each step (>= 280 ms)" 280 "$gap"
 expect_le "ladder holds each step (<= 450 ms)" 450 "$gap"
 expect_ge "ladder total >= 580 ms" 580 "$t"
 
+# During a stop, a repeated stop signal is not passed on again (a second
+# TERM aborts Celery's warm shutdown); a different one is (escalation).
+rm -f "$T/rec1"
+pid1_bg "$T/log" $SF --grace 1s -- "$H/sigrec" "$T/rec1" --ignore 15
+wait_for 5 grep -q ready "$T/rec1"; VP=$(vigil_pid)
+kill -TERM "$VP"; sleep 0.1; kill -TERM "$VP"; sleep 0.1; kill -INT "$VP"
+sleep 0.1; kill -TERM "$VP"
+wait_exit "$UNSHARE_PID" 5
+expect "a second TERM is dropped, INT still passes" "15 18 2 " "$(sigs_of "$T/rec1")"
+expect_match "and the drop is logged" 'stop already in progress' "$(cat "$T/log")"
+
 # Leftovers: setsid'd daemons get TERM, then KILL after --orphan-grace.
 rm -f "$T/left"
 t0=$(now_ms)
