@@ -36,6 +36,23 @@ priv_err(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
+const char *
+priv_item(const char **p, size_t *len)
+{
+	const char *s = *p, *end = strchr(s, ',');
+	size_t n = end != NULL ? (size_t)(end - s) : strlen(s);
+
+	while (n > 0 && isblank((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && isblank((unsigned char)s[n - 1]))
+		n--;
+	*p = s;
+	*len = n;
+	return end;
+}
+
 int
 priv_shown(const char *s, size_t len)
 {

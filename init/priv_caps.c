@@ -114,14 +114,7 @@ priv_parse_caps(struct priv *pv, const char *list, char *err, size_t errlen)
 	int n, items = 0, none = 0;
 
 	for (p = list;; p = end + 1) {
-		end = strchr(p, ',');
-		len = end != NULL ? (size_t)(end - p) : strlen(p);
-		while (len > 0 && isblank((unsigned char)*p)) {
-			p++;
-			len--;
-		}
-		while (len > 0 && isblank((unsigned char)p[len - 1]))
-			len--;
+		end = priv_item(&p, &len);
 		if (len == 0) {
 			if (end == NULL && items == 0)
 				return priv_err(err, errlen,

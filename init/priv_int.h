@@ -18,4 +18,10 @@ int priv_err(char *err, size_t errlen, const char *fmt, ...)
  */
 int priv_shown(const char *s, size_t len);
 
+/*
+ * The comma-separated item at *p, blanks trimmed: moves *p to its start,
+ * sets *len, and returns the ',' after it, or NULL for the last item.
+ */
+const char *priv_item(const char **p, size_t *len);
+
 #endif

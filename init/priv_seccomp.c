@@ -179,14 +179,7 @@ priv_parse_deny(struct priv *pv, const char *list, char *err, size_t errlen)
 	int n0 = pv->ndeny, rc = 0;
 
 	for (p = list; rc == 0; p = end + 1) {
-		end = strchr(p, ',');
-		len = end != NULL ? (size_t)(end - p) : strlen(p);
-		while (len > 0 && isblank((unsigned char)*p)) {
-			p++;
-			len--;
-		}
-		while (len > 0 && isblank((unsigned char)p[len - 1]))
-			len--;
+		end = priv_item(&p, &len);
 		if (len == 0)
 			rc = priv_err(err, errlen,
 			    "empty syscall name in --seccomp-deny '%.*s'",
