@@ -1,17 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The health state machine with Docker's HEALTHCHECK semantics, and the
- * state file's format. Pure: time comes in as arguments, and the file is a
- * string built or read here and written elsewhere (hfile.c).
+ * The health state machine with Docker's HEALTHCHECK semantics, alone.
+ * Pure: time comes in as arguments. The file it is reported in is hfile.c's.
  */
 #ifndef INIT_HEALTH_H
 #define INIT_HEALTH_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define HEALTH_OUTPUT_MAX 256
-#define HEALTH_FILE_MAX 2048
 
 enum health_status {
 	HEALTH_STARTING,
@@ -51,27 +47,5 @@ int health_result(struct health *h, const struct health_cfg *c, int pass,
 int health_set(struct health *h, enum health_status s);
 const char *health_name(enum health_status s);
 int health_from_name(const char *s, enum health_status *out);
-
-/* What the state file holds (DESIGN.md §4). Times are unix seconds. */
-struct health_record {
-	enum health_status status;
-	int64_t since;
-	int64_t updated;
-	int64_t stale_after;		/* 0: no probes, never stale */
-	long pid;
-	long restarts;
-	int has_last_exit;
-	int last_exit;
-	long failures;
-	char probe[512];
-	char output[HEALTH_OUTPUT_MAX + 1];	/* already escaped */
-};
-
-/* Escapes raw probe output into one line of at most 256 bytes. */
-void health_escape(const char *raw, size_t len, char *out, size_t outlen);
-/* Serializes *r; returns the length, or -ENOSPC. */
-int health_format(const struct health_record *r, char *buf, size_t len);
-/* Parses a state file; -EINVAL when it is not one. */
-int health_parse(const char *buf, size_t len, struct health_record *r);
 
 #endif

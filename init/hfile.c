@@ -1,94 +1,435 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Writing and reading the state file. The directory is root's and 0755 (or
- * the user's own and 0700 under /tmp), so a workload running as another
- * user can read the file but neither write it nor swap in a link.
+ * The state file: format, reason line, default place and atomic write.
+ * The directory is root's and 0755 (or the user's own and 0700), so a
+ * workload running as another user can read the file but neither write it
+ * nor swap in a link; paths are walked one component at a time with
+ * O_NOFOLLOW, so nobody's link but root's is ever followed.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "health.h"
 #include "hfile.h"
 #include "parse.h"
-#include "sys.h"
+
+static const char *const hfile_phases[] = {
+	[HFILE_WAITING] = "waiting",
+	[HFILE_RUNNING] = "running",
+	[HFILE_STOPPING] = "stopping",
+	[HFILE_CLEANING] = "cleaning",
+	[HFILE_RESTARTING] = "restarting",
+	[HFILE_EXITED] = "exited",
+};
+
+const char *
+hfile_phase_name(enum hfile_phase p)
+{
+	return hfile_phases[p];
+}
 
 void
-hfile_default(char *buf, size_t len)
+hfile_escape(const char *raw, size_t len, char *out, size_t outlen)
 {
-	uid_t uid = geteuid();
+	size_t i, n = 0, cap = outlen - 1;
 
-	if (uid == 0)
-		snprintf(buf, len, "/run/vigil/health");
+	if (cap > HFILE_OUTPUT_MAX)
+		cap = HFILE_OUTPUT_MAX;
+	/* Trailing newlines carry nothing: most tools end their output so. */
+	while (len > 0 && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
+		len--;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		char esc[5];
+		size_t elen;
+
+		if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+			esc[0] = '\\';
+			esc[1] = c == '\\' ? '\\' : c == '\n' ? 'n' :
+			    c == '\r' ? 'r' : 't';
+			elen = 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			elen = 4;
+		} else {
+			esc[0] = (char)c;
+			elen = 1;
+		}
+		if (n + elen > cap)
+			break;
+		memcpy(out + n, esc, elen);
+		n += elen;
+	}
+	out[n] = '\0';
+}
+
+int
+hfile_format(const struct hfile_record *r, char *buf, size_t len)
+{
+	char stale[24] = "", last[16] = "", next[24] = "";
+	int n;
+
+	if (r->stale_after > 0)
+		snprintf(stale, sizeof(stale), "%" PRId64, r->stale_after);
+	if (r->has_last_exit)
+		snprintf(last, sizeof(last), "%d", r->last_exit);
+	if (r->next_start_ms > 0)
+		snprintf(next, sizeof(next), "%" PRId64, r->next_start_ms);
+	/* The first ten keys are the original format, in its order. */
+	n = snprintf(buf, len,
+	    "status=%s\nsince=%" PRId64 "\nupdated=%" PRId64 "\n"
+	    "stale_after=%s\npid=%ld\nrestarts=%ld\nlast_exit=%s\n"
+	    "failures=%ld\nprobe=%s\noutput=%s\nphase=%s\nnext_start_ms=%s\n",
+	    health_name(r->status), r->since, r->updated, stale, r->pid,
+	    r->restarts, last, r->failures, r->probe, r->output,
+	    hfile_phase_name(r->phase), next);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	return n;
+}
+
+static int
+hfile_num(const char *v, int64_t *out)
+{
+	char *end;
+
+	if (*v == '\0' || *v == ' ' || *v == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return errno != 0 || *end != '\0' ? -EINVAL : 0;
+}
+
+static int
+hfile_phase_from(const char *v, enum hfile_phase *p)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hfile_phases) / sizeof(hfile_phases[0]); i++)
+		if (strcmp(v, hfile_phases[i]) == 0) {
+			*p = (enum hfile_phase)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* Applies one "key=value" line; unknown keys are skipped for new fields. */
+static int
+hfile_line(struct hfile_record *r, const char *k, const char *v, int *have)
+{
+	static const char *const nums[] = { "since", "updated", "stale_after",
+		"pid", "restarts", "last_exit", "failures", "next_start_ms" };
+	int64_t n = 0;
+	size_t i;
+
+	if (strcmp(k, "status") == 0) {
+		*have |= 1;
+		return health_from_name(v, &r->status);
+	}
+	if (strcmp(k, "phase") == 0) {
+		r->has_phase = 1;
+		return hfile_phase_from(v, &r->phase);
+	}
+	if (strcmp(k, "probe") == 0) {
+		snprintf(r->probe, sizeof(r->probe), "%s", v);
+		return 0;
+	}
+	if (strcmp(k, "output") == 0) {
+		snprintf(r->output, sizeof(r->output), "%s", v);
+		return 0;
+	}
+	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (strcmp(k, nums[i]) == 0)
+			break;
+	if (i == sizeof(nums) / sizeof(nums[0]))
+		return 0;
+	/* Three keys may be empty: never stale, no exit yet, no restart. */
+	if (*v == '\0' && (i == 2 || i == 5 || i == 7))
+		return 0;
+	if (hfile_num(v, &n) < 0)
+		return -EINVAL;
+	switch (i) {
+	case 0:
+		r->since = n;
+		break;
+	case 1:
+		r->updated = n;
+		*have |= 2;
+		break;
+	case 2:
+		r->stale_after = n;
+		break;
+	case 3:
+		r->pid = (long)n;
+		break;
+	case 4:
+		r->restarts = (long)n;
+		break;
+	case 5:
+		if (n < 0 || n > 255 + 128)
+			return -EINVAL;
+		r->has_last_exit = 1;
+		r->last_exit = (int)n;
+		break;
+	case 6:
+		r->failures = (long)n;
+		break;
+	default:
+		r->next_start_ms = n;
+		break;
+	}
+	return 0;
+}
+
+int
+hfile_parse(const char *buf, size_t len, struct hfile_record *r)
+{
+	char line[1024];
+	size_t i = 0;
+	int have = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->phase = HFILE_RUNNING;
+	while (i < len) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t l;
+		char *eq;
+
+		/* A line without its newline means a torn or foreign file. */
+		if (nl == NULL)
+			return -EINVAL;
+		l = (size_t)(nl - (buf + i));
+		if (l >= sizeof(line))
+			return -EINVAL;
+		memcpy(line, buf + i, l);
+		line[l] = '\0';
+		i += l + 1;
+		/* A NUL inside a line would hide the rest of it. */
+		if (strlen(line) != l || (eq = strchr(line, '=')) == NULL)
+			return -EINVAL;
+		*eq = '\0';
+		if (hfile_line(r, line, eq + 1, &have) < 0)
+			return -EINVAL;
+	}
+	return have == 3 ? 0 : -EINVAL;
+}
+
+/* "1.2s", "45s", "3m5s": short and true to a tenth of a second. */
+static void
+hfile_left(int64_t ms, char *buf, size_t len)
+{
+	if (ms < 10000)
+		snprintf(buf, len, "%" PRId64 ".%" PRId64 "s", ms / 1000,
+		    ms % 1000 / 100);
 	else
-		snprintf(buf, len, "/tmp/vigil-%u/health", (unsigned)uid);
+		parse_duration_fmt(ms / 1000 * NS_PER_S, buf, len);
+}
+
+void
+hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
+    size_t len)
+{
+	const char *name = health_name(r->status), *out = r->output;
+	char left[32], tail[96];
+
+	switch (r->phase) {
+	case HFILE_RESTARTING:
+		if (r->next_start_ms > now_ms) {
+			hfile_left(r->next_start_ms - now_ms, left,
+			    sizeof(left));
+			snprintf(buf, len, "%s: restarting in %s after exit %d "
+			    "(restarts %ld)", name, left, r->last_exit,
+			    r->restarts);
+		} else
+			snprintf(buf, len, "%s: restarting now after exit %d "
+			    "(restarts %ld)", name, r->last_exit, r->restarts);
+		return;
+	case HFILE_CLEANING:
+		snprintf(buf, len, "%s: ending leftover processes after exit "
+		    "%d (restarts %ld)", name, r->last_exit, r->restarts);
+		return;
+	case HFILE_EXITED:
+		if (r->has_last_exit)
+			snprintf(buf, len, "%s: exited after exit %d (restarts "
+			    "%ld)", name, r->last_exit, r->restarts);
+		else
+			snprintf(buf, len, "%s: exited (restarts %ld)", name,
+			    r->restarts);
+		return;
+	case HFILE_WAITING:
+		snprintf(buf, len, "%s: waiting to start%s%s", name,
+		    *out ? ": " : "", out);
+		return;
+	case HFILE_STOPPING:
+		snprintf(buf, len, "%s: stopping the child (pid %ld, restarts "
+		    "%ld)", name, r->pid, r->restarts);
+		return;
+	case HFILE_RUNNING:
+		break;
+	}
+	if (r->failures > 0 && r->status != HEALTH_UNHEALTHY)
+		snprintf(tail, sizeof(tail), "pid %ld, restarts %ld", r->pid,
+		    r->restarts);
+	else if (r->failures > 0)
+		snprintf(tail, sizeof(tail), "pid %ld, restarts %ld, failures "
+		    "%ld", r->pid, r->restarts, r->failures);
+	else
+		snprintf(tail, sizeof(tail), "pid %ld, restarts %ld", r->pid,
+		    r->restarts);
+	if (r->probe[0] == '\0')
+		snprintf(buf, len, "%s: child running (%s)", name, tail);
+	else if (r->failures > 0 && r->status != HEALTH_UNHEALTHY)
+		snprintf(buf, len, "%s; last %ld probe%s failed: %s (%s)", name,
+		    r->failures, r->failures == 1 ? "" : "s",
+		    *out ? out : "no output", tail);
+	else
+		snprintf(buf, len, "%s: %s (%s)", name, *out ? out :
+		    "no probe output yet", tail);
+}
+
+int
+hfile_default(uid_t uid, int n, char *buf, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || tmp[0] != '/')
+		tmp = "/tmp";
+	if (uid == 0)
+		return n == 0 ? snprintf(buf, len, "/run/vigil/health") : -1;
+	if (n == 0)
+		return snprintf(buf, len, "/run/vigil-%u/health",
+		    (unsigned)uid);
+	if (n == 1)
+		return snprintf(buf, len, "%s/vigil-%u/health", tmp,
+		    (unsigned)uid);
+	if (n == 2 && strcmp(tmp, "/tmp") != 0)
+		return snprintf(buf, len, "/tmp/vigil-%u/health",
+		    (unsigned)uid);
+	return -1;
 }
 
 /*
- * Creates the directories leading to path. Only the last one gets `mode`.
- * An existing directory must be ours (or root's) and closed to others, or
- * another user could swap the file for a forged one.
+ * Opens one directory component below dfd. A link is followed only when
+ * root owns it (say /var/run -> /run); anyone else's is refused.
  */
 static int
-hfile_mkdirs(const char *path, mode_t mode)
+hfile_step(int dfd, const char *comp, int create, mode_t mode, int *made)
 {
-	char dir[1024], *slash;
+	int fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
 	struct stat st;
-	size_t i;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	for (i = 1; dir[i] != '\0'; i++) {
-		if (dir[i] != '/')
-			continue;
-		dir[i] = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(dfd, comp, mode) < 0 && errno != EEXIST)
 			return -errno;
-		dir[i] = '/';
+		*made = 1;
+		fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
 	}
-	if (mkdir(dir, mode) < 0 && errno != EEXIST)
+	if (fd >= 0)
+		return fd;
+	if (errno != ELOOP && errno != ENOTDIR)
 		return -errno;
-	if (lstat(dir, &st) < 0)
+	if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if (!S_ISDIR(st.st_mode))
+	if (!S_ISLNK(st.st_mode))
 		return -ENOTDIR;
-	/*
-	 * Others may not write here, unless the sticky bit stops them from
-	 * renaming over or removing our file (as in /tmp).
-	 */
-	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
-	    ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0))
-		return -EPERM;
-	return 0;
+	if (st.st_uid != 0)
+		return -ELOOP;
+	fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Walks to the directory of an absolute path; returns its fd and points
+ * *base at the file's name. With create, missing directories are made
+ * (0755, the last one `mode`).
+ */
+static int
+hfile_dir(const char *path, int create, mode_t mode, const char **base)
+{
+	const char *slash = strrchr(path, '/'), *p = path + 1;
+	char comp[NAME_MAX + 1];
+	int fd, nfd;
+
+	if (path[0] != '/' || slash == NULL)
+		return -EINVAL;
+	*base = slash + 1;
+	if (**base == '\0' || strlen(*base) > NAME_MAX - 4)
+		return -EINVAL;
+	if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	while (p < slash) {
+		const char *e = memchr(p, '/', (size_t)(slash - p));
+		size_t l;
+		int made = 0;
+
+		if (e == NULL)
+			e = slash;
+		l = (size_t)(e - p);
+		if (l == 0 || (l == 1 && p[0] == '.')) {
+			p = e + 1;
+			continue;
+		}
+		if (l > NAME_MAX || (l == 2 && p[0] == '.' && p[1] == '.')) {
+			close(fd);
+			return l > NAME_MAX ? -ENAMETOOLONG : -EINVAL;
+		}
+		memcpy(comp, p, l);
+		comp[l] = '\0';
+		nfd = hfile_step(fd, comp, create, e == slash ? mode : 0755,
+		    &made);
+		close(fd);
+		if (nfd < 0)
+			return nfd;
+		/* The umask we inherited must not decide who may read. */
+		if (made && e == slash)
+			fchmod(nfd, mode);
+		fd = nfd;
+		p = e + 1;
+	}
+	return fd;
+}
+
+/*
+ * Others may not write in the directory, unless the sticky bit stops them
+ * from renaming over or removing our file (as in /tmp).
+ */
+static int
+hfile_dir_closed(const struct stat *st)
+{
+	return (st->st_mode & 022) == 0 || (st->st_mode & S_ISVTX) != 0;
 }
 
 int
 hfile_write(const char *path, const char *data, size_t len)
 {
-	char tmp[1040];
 	mode_t mode = geteuid() == 0 ? 0755 : 0700;
+	char tmp[NAME_MAX + 1];
+	const char *base;
+	struct stat st;
 	ssize_t w;
-	int fd, rc;
+	int dfd, fd = -1, rc;
 
-	if ((rc = hfile_mkdirs(path, mode)) < 0)
-		return rc;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
+	if ((dfd = hfile_dir(path, 1, mode, &base)) < 0)
+		return dfd;
+	rc = -EPERM;
+	if (fstat(dfd, &st) < 0 || (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    !hfile_dir_closed(&st))
+		goto out;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", base);
 	/* A temporary file left by a crash would make O_EXCL fail forever. */
-	if (unlink(tmp) < 0 && errno != ENOENT)
-		return -errno;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd < 0)
-		return -errno;
-	/* The umask we inherited must not decide who may read health. */
-	if (fchmod(fd, 0644) < 0)
+	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT)
+		goto fail;
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd < 0 || fchmod(fd, 0644) < 0)
 		goto fail;
 	do
 		w = write(fd, data, len);
@@ -98,111 +439,80 @@ hfile_write(const char *path, const char *data, size_t len)
 			errno = ENOSPC;
 		goto fail;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
+	rc = close(fd);
+	fd = -1;
+	if (rc < 0 || renameat(dfd, tmp, dfd, base) < 0)
 		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		rc = -errno;
-		unlink(tmp);
-		return rc;
-	}
-	return 0;
+	rc = 0;
+	goto out;
 fail:
 	rc = -errno;
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	unlinkat(dfd, tmp, 0);
+out:
+	close(dfd);
+	return rc;
+}
+
+int
+hfile_remove(const char *path)
+{
+	const char *base;
+	int dfd, rc = 0;
+
+	if ((dfd = hfile_dir(path, 0, 0, &base)) < 0)
+		return dfd;
+	if (unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
+		rc = -errno;
+	close(dfd);
 	return rc;
 }
 
 static int
-status_usage(const char *why)
+hfile_trusted(uid_t uid, const uid_t *trusted, int n)
 {
-	fprintf(stderr, "vigil status: %s\nusage: vigil status [--state-file "
-	    "PATH] [--max-age DUR]\n", why);
-	return 2;
-}
+	int i;
 
-static int
-status_read(const char *path, struct health_record *r)
-{
-	char buf[HEALTH_FILE_MAX];
-	ssize_t len;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		printf("missing: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	len = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (len < 0 || len == (ssize_t)sizeof(buf) ||
-	    health_parse(buf, (size_t)len, r) < 0) {
-		printf("unreadable: %s is not a vigil state file\n", path);
-		return -1;
-	}
+	for (i = 0; i < n; i++)
+		if (trusted[i] == uid)
+			return 1;
 	return 0;
 }
 
-/* One line for Docker to keep as the check's output; 0 when healthy. */
-static int
-status_judge(const struct health_record *r, int64_t max_age_ns)
-{
-	int64_t now = sys_wall_s(), age = now - r->updated;
-	const char *what = r->output[0] != '\0' ? r->output : "no probe output";
-
-	if (r->probe[0] == '\0')
-		what = r->pid > 0 ? "child running" : "no child running";
-	if (r->stale_after > 0 && now > r->stale_after) {
-		printf("stale: last update %llds ago, was %s\n",
-		    (long long)age, health_name(r->status));
-		return 1;
-	}
-	if (max_age_ns > 0 && age * NS_PER_S > max_age_ns) {
-		printf("stale: last update %llds ago (max-age exceeded), was "
-		    "%s\n", (long long)age, health_name(r->status));
-		return 1;
-	}
-	printf("%s: %s (pid %ld, restarts %ld", health_name(r->status), what,
-	    r->pid, r->restarts);
-	if (r->failures > 0)
-		printf(", failures %ld", r->failures);
-	printf(")\n");
-	return r->status == HEALTH_HEALTHY ? 0 : 1;
-}
-
 int
-hfile_status_main(int argc, char **argv, char **envp)
+hfile_open_trusted(const char *path, const uid_t *trusted, int ntrusted,
+    const char **why)
 {
-	struct health_record r;
-	char path[1024] = "";
-	int64_t max_age_ns = 0;
-	int i;
+	const char *base;
+	struct stat st;
+	int dfd, fd;
 
-	for (; envp != NULL && *envp != NULL; envp++)
-		if (strncmp(*envp, "VIGIL_STATE_FILE=", 17) == 0)
-			snprintf(path, sizeof(path), "%s", *envp + 17);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-
-		if (strncmp(a, "--state-file=", 13) == 0)
-			v = a + 13;
-		else if (strncmp(a, "--max-age=", 10) == 0)
-			v = a + 10;
-		else if ((strcmp(a, "--state-file") == 0 ||
-		    strcmp(a, "--max-age") == 0) && i + 1 < argc)
-			v = argv[++i];
-		else
-			return status_usage("unknown or incomplete argument");
-		if (strncmp(a, "--state-file", 12) == 0)
-			snprintf(path, sizeof(path), "%s", v);
-		else if (parse_duration(v, &max_age_ns) < 0)
-			return status_usage("--max-age: bad duration");
+	*why = NULL;
+	if ((dfd = hfile_dir(path, 0, 0, &base)) < 0) {
+		if (dfd == -ELOOP)
+			*why = "a link owned by another user is in the path";
+		return dfd;
 	}
-	if (path[0] == '\0')
-		hfile_default(path, sizeof(path));
-	if (status_read(path, &r) < 0)
-		return 1;
-	return status_judge(&r, max_age_ns);
+	if (fstat(dfd, &st) < 0 || !hfile_trusted(st.st_uid, trusted,
+	    ntrusted) || !hfile_dir_closed(&st)) {
+		close(dfd);
+		*why = "its directory is owned or writable by another user";
+		return -EPERM;
+	}
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			*why = "it is a link";
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !hfile_trusted(st.st_uid, trusted, ntrusted) ||
+	    (st.st_mode & 022) != 0) {
+		close(fd);
+		*why = "the file is owned or writable by another user";
+		return -EPERM;
+	}
+	return fd;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The one loop of PID 1: a ppoll over the signalfd and the probe pipes whose
- * timeout is the nearest deadline (none: no timeout, no wakeups). Each turn
- * reads a bounded batch of signals, drains waitpid and routes every pid to
- * the child, a probe or the orphans, fires due deadlines, and writes the
- * state file when it changed.
+ * The one loop of PID 1 and the only dispatcher: a ppoll over the signalfd
+ * and the probe pipes whose timeout is the nearest deadline of any module.
+ * Each turn reads a bounded batch of signals, reaps every exited process
+ * and routes it (child, probe, orphan), fires due deadlines, and hands each
+ * outcome to the module it concerns; then the report writes the state file
+ * if what it shows changed. No module calls another; this file does.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,15 +18,123 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "health.h"
-#include "hfile.h"
 #include "log.h"
+#include "spawn.h"
 #include "sys.h"
 #include "vigil.h"
 
 /* Real-time signals queue: a bounded batch keeps timers and reaping fed. */
 #define LOOP_SIGNAL_BATCH 16
-#define LOOP_FILE_RETRY_MAX_NS (60 * NS_PER_S)
+
+/* The supervisor's effects, for real. */
+static int
+loop_spawn(void *ctx, pid_t *pid, int *errfd)
+{
+	const struct vigil *v = ctx;
+
+	return spawn_child(v->cfg->argv, &v->cfg->priv, pid, errfd);
+}
+
+static int
+loop_signal(void *ctx, enum sup_scope scope, pid_t child, int sig)
+{
+	const struct vigil *v = ctx;
+
+	switch (scope) {
+	case SUP_SCOPE_CHILD:
+		if (kill(v->cfg->group ? -child : child, sig) < 0)
+			return -errno;
+		return 1;
+	case SUP_SCOPE_ALL:
+		/*
+		 * As PID 1 the whole namespace, `docker exec` sessions too, as
+		 * the runtime would; vigil itself is spared by kill(-1).
+		 */
+		if (v->pid1)
+			return kill(-1, sig) < 0 ? -errno : 1;
+		/* FALLTHROUGH */
+	case SUP_SCOPE_OURS:
+		break;
+	}
+	return sys_signal_descendants(v->self, sig);
+}
+
+static int
+loop_exec_error(void *ctx, int errfd, struct spawn_error *e)
+{
+	(void)ctx;
+	return spawn_error_read(errfd, e);
+}
+
+static const struct sup_ops loop_ops = {
+	.ctx = NULL,
+	.spawn = loop_spawn,
+	.signal = loop_signal,
+	.exec_error = loop_exec_error,
+};
+static struct sup_ops loop_ops_bound;
+
+/* What the supervisor was before an event, to follow what it became. */
+struct loop_mark {
+	long generation;
+	enum sup_phase phase;
+};
+
+static struct loop_mark
+loop_mark(const struct vigil *v)
+{
+	return (struct loop_mark){ v->sup.generation, v->sup.phase };
+}
+
+/*
+ * The probers follow the supervisor: the --wait set ends with the wait
+ * phase, the health probes with their generation, and a new generation
+ * starts its probes afresh.
+ */
+static void
+loop_follow(struct vigil *v, struct loop_mark m, int64_t now_ns)
+{
+	const struct sup *s = &v->sup;
+
+	if (m.phase == SUP_WAIT && s->phase != SUP_WAIT)
+		prober_cancel(&v->wait);
+	if ((m.phase == SUP_RUN && s->phase != SUP_RUN) ||
+	    s->generation != m.generation)
+		prober_cancel(&v->health);
+	if (s->generation != m.generation && s->phase == SUP_RUN)
+		prober_arm(&v->health, now_ns);
+}
+
+static void
+loop_wait_outcome(struct vigil *v, enum prober_outcome o, int64_t now_ns)
+{
+	struct loop_mark m = loop_mark(v);
+
+	if (o != PROBER_DONE)
+		return;
+	sup_wait_passed(&v->sup, now_ns);
+	loop_follow(v, m, now_ns);
+}
+
+static void
+loop_health_outcome(struct vigil *v, enum prober_outcome o, int64_t now_ns)
+{
+	struct loop_mark m = loop_mark(v);
+
+	if (o != PROBER_UNHEALTHY)
+		return;
+	sup_on_unhealthy(&v->sup, now_ns);
+	loop_follow(v, m, now_ns);
+}
+
+static void
+loop_child_exited(struct vigil *v, int status, int64_t now_ns)
+{
+	struct loop_mark m = loop_mark(v);
+
+	sup_on_exit(&v->sup, status, now_ns);
+	loop_follow(v, m, now_ns);
+}
 
 static void
 loop_signals(struct vigil *v, int64_t now_ns)
@@ -39,6 +148,7 @@ loop_signals(struct vigil *v, int64_t now_ns)
 		return;
 	for (i = 0; i < (size_t)n / sizeof(si[0]); i++) {
 		int sig = (int)si[i].ssi_signo;
+		struct loop_mark m;
 		char name[16];
 
 		if (sig == SIGCHLD)
@@ -52,54 +162,42 @@ loop_signals(struct vigil *v, int64_t now_ns)
 			log_end();
 			continue;
 		}
-		if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
-			sup_on_stop_signal(v, sig, now_ns);
-		else
-			sup_forward(v, sig);
+		m = loop_mark(v);
+		sup_on_signal(&v->sup, sig, now_ns);
+		loop_follow(v, m, now_ns);
 	}
 }
 
-/*
- * Reaps everything that has exited. waitid(WNOWAIT) peeks first, so a
- * probe's process group is killed while its leader's pid is still reserved
- * and cannot have been reused by an unrelated process.
- */
+static int
+loop_is_probe(void *ctx, pid_t pid)
+{
+	const struct vigil *v = ctx;
+
+	return prober_owns(&v->health, pid) || prober_owns(&v->wait, pid);
+}
+
+/* Reaps everything that has exited and routes each pid. */
 static void
 loop_reap(struct vigil *v, int64_t now_ns)
 {
+	pid_t child = v->sup.child, pid;
 	int status;
 
 	/*
 	 * The child first: a probe result reaped in the same pass must not
 	 * act (say, restart on unhealthy) on a child that is already gone.
 	 */
-	if (v->child > 0 && waitpid(v->child, &status, WNOHANG) == v->child)
-		sup_on_child_exit(v, status, now_ns);
-	for (;;) {
-		siginfo_t si;
-		pid_t pid;
-		int probe;
-
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
-			if (errno == EINTR)
-				continue;
-			v->no_children = errno == ECHILD;
-			return;
-		}
-		v->no_children = 0;
-		if ((pid = si.si_pid) == 0)
-			return;
-		probe = prober_owns(&v->probes, pid) ||
-		    prober_owns(&v->wait, pid);
-		if (probe)
-			kill(-pid, SIGKILL);
-		if (waitpid(pid, &status, WNOHANG) != pid)
-			return;
-		if (pid == v->child)
-			sup_on_child_exit(v, status, now_ns);
-		else if (probe)
-			prober_reaped(v, pid, status, now_ns);
+	if (child > 0 && waitpid(child, &status, WNOHANG) == child)
+		loop_child_exited(v, status, now_ns);
+	while ((pid = sys_reap_next(loop_is_probe, v, &status)) > 0) {
+		if (pid == v->sup.child)
+			loop_child_exited(v, status, now_ns);
+		else if (prober_owns(&v->health, pid))
+			loop_health_outcome(v, prober_reaped(&v->health, pid,
+			    status, now_ns), now_ns);
+		else if (prober_owns(&v->wait, pid))
+			loop_wait_outcome(v, prober_reaped(&v->wait, pid,
+			    status, now_ns), now_ns);
 		else if (v->cfg->warn_reap || log_enabled(LOGL_DEBUG)) {
 			log_begin(v->cfg->warn_reap ? LOGL_WARN : LOGL_DEBUG,
 			    "reaped orphan");
@@ -107,81 +205,81 @@ loop_reap(struct vigil *v, int64_t now_ns)
 			log_end();
 		}
 	}
+	v->no_children = pid == -ECHILD;
 }
 
-static int64_t
-loop_interval(const struct vigil *v)
+static void
+loop_tick(struct vigil *v, int64_t now_ns)
 {
-	const struct config *c = v->cfg;
+	struct loop_mark m = loop_mark(v);
 
-	return v->health.status == HEALTH_STARTING ? c->probe_start_interval_ns
-						   : c->probe_interval_ns;
-}
-
-void
-loop_flush_state(struct vigil *v, int64_t now_ns)
-{
-	const struct config *c = v->cfg;
-	struct health_record r;
-	char buf[HEALTH_FILE_MAX];
-	int len, rc;
-
-	if (!v->dirty || (v->file_failing && now_ns < v->file_retry_ns))
-		return;
-	memset(&r, 0, sizeof(r));
-	r.status = v->health.status;
-	r.since = v->since;
-	r.updated = sys_wall_s();
-	if (c->nprobes > 0) {
-		int64_t span = 2 * loop_interval(v) + c->probe_timeout_ns;
-
-		r.stale_after = r.updated + (span + NS_PER_S - 1) / NS_PER_S;
-		snprintf(r.probe, sizeof(r.probe), "%s",
-		    c->probes[v->reported].display);
-		health_escape(v->output, v->output_len, r.output,
-		    sizeof(r.output));
-	}
-	r.pid = v->child;
-	r.restarts = v->restarts;
-	r.has_last_exit = v->has_last;
-	r.last_exit = v->last_code;
-	r.failures = v->health.failures;
-	len = health_format(&r, buf, sizeof(buf));
-	rc = len < 0 ? len : hfile_write(v->state_path, buf, (size_t)len);
-	if (rc < 0) {
-		if (!v->file_failing) {
-			log_begin(LOGL_WARN, "cannot write state file");
-			log_str("path", v->state_path);
-			log_str("error", strerror(-rc));
-			log_end();
-			v->file_retry_step_ns = NS_PER_S;
-		} else if (v->file_retry_step_ns < LOOP_FILE_RETRY_MAX_NS)
-			v->file_retry_step_ns *= 2;
-		v->file_failing = 1;
-		v->file_retry_ns = now_ns + v->file_retry_step_ns;
-		return;
-	}
-	if (v->file_failing) {
-		log_begin(LOGL_INFO, "state file written again");
-		log_str("path", v->state_path);
-		log_end();
-	}
-	v->file_failing = 0;
-	v->dirty = 0;
+	sup_tick(&v->sup, now_ns, v->no_children);
+	loop_follow(v, m, now_ns);
+	if (v->sup.phase == SUP_WAIT)
+		loop_wait_outcome(v, prober_tick(&v->wait, now_ns), now_ns);
+	else if (v->sup.phase == SUP_RUN)
+		loop_health_outcome(v, prober_tick(&v->health, now_ns),
+		    now_ns);
 }
 
 static int64_t
 loop_deadline(const struct vigil *v)
 {
-	int64_t d = sup_deadline(v), p;
+	int64_t d = sup_deadline(&v->sup, v->no_children), p;
 
 	if ((p = prober_deadline(&v->wait)) < d)
 		d = p;
-	if ((p = prober_deadline(&v->probes)) < d)
+	if ((p = prober_deadline(&v->health)) < d)
 		d = p;
-	if (v->dirty && v->file_failing && v->file_retry_ns < d)
-		d = v->file_retry_ns;
+	if ((p = report_deadline(&v->report)) < d)
+		d = p;
 	return d;
+}
+
+int
+loop_setup(struct vigil *v, const struct config *c)
+{
+	int64_t now = sys_now_ns();
+	sigset_t set;
+
+	/* *v is static and zero; clearing it would only make it resident. */
+	v->cfg = c;
+	v->self = getpid();
+	v->pid1 = v->self == 1;
+	if (sys_signals_block(&set) < 0 ||
+	    (v->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		fprintf(stderr, "vigil: cannot set up signals: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	/* Not PID 1 (docker --init, shared pid namespace): adopt orphans. */
+	if (!v->pid1) {
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+			log_msg(LOGL_WARN, "cannot become a subreaper");
+		else
+			log_msg(LOGL_DEBUG, "not PID 1: running as a child "
+			    "subreaper");
+	}
+	log_begin(LOGL_DEBUG, "vigil starting");
+	log_str("version", VIGIL_VERSION);
+	log_int("pid", v->self);
+	log_end();
+	if (c->pdeathsig > 0)
+		prctl(PR_SET_PDEATHSIG, c->pdeathsig);
+	prober_init(&v->wait, PROBER_WAIT, c->waits, c->nwaits, c);
+	prober_init(&v->health, PROBER_HEALTH, c->probes, c->nprobes, c);
+	v->health.priv = &c->priv;
+	v->wait.priv = &c->priv;
+	report_init(&v->report, c->state_file, c, now);
+	loop_ops_bound = loop_ops;
+	loop_ops_bound.ctx = v;
+	sup_init(&v->sup, c, &loop_ops_bound, v->pid1, isatty(STDIN_FILENO),
+	    (uint32_t)now ^ (uint32_t)v->self, now);
+	if (v->sup.phase == SUP_WAIT)
+		prober_arm(&v->wait, now);
+	else if (v->sup.phase == SUP_RUN)
+		prober_arm(&v->health, now);
+	return 0;
 }
 
 int
@@ -194,11 +292,10 @@ loop_run(struct vigil *v)
 		struct timespec ts, *tsp = NULL;
 		int n = 1;
 
-		sup_tick(v, now);
-		prober_tick(v, now);
-		loop_flush_state(v, now);
-		if (v->state == SUP_DONE)
-			return v->exit_code;
+		loop_tick(v, now);
+		report_update(&v->report, &v->sup, &v->health, &v->wait, now);
+		if (v->sup.phase == SUP_DONE)
+			return v->sup.exit_code;
 
 		deadline = loop_deadline(v);
 		if (deadline != NEVER) {
@@ -212,7 +309,7 @@ loop_run(struct vigil *v)
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
 		n += prober_pollfds(&v->wait, pfd + n, CFG_PROBES_MAX);
-		n += prober_pollfds(&v->probes, pfd + n, CFG_PROBES_MAX);
+		n += prober_pollfds(&v->health, pfd + n, CFG_PROBES_MAX);
 		/* With every signal blocked, EINTR is a defence, not a path. */
 		if (ppoll(pfd, (nfds_t)n, tsp, NULL) < 0 && errno != EINTR) {
 			log_begin(LOGL_ERROR, "ppoll failed");
@@ -224,7 +321,7 @@ loop_run(struct vigil *v)
 			loop_signals(v, now);
 		if (n > 1) {
 			prober_drain(&v->wait);
-			prober_drain(&v->probes);
+			prober_drain(&v->health);
 		}
 		loop_reap(v, now);
 	}

@@ -12,6 +12,8 @@
 
 #define NS_PER_MS INT64_C(1000000)
 #define NS_PER_S INT64_C(1000000000)
+/* A deadline that never comes. */
+#define NEVER INT64_MAX
 
 /* The kernel's, Docker's and bash's SIGRTMIN, not libc's (musl says 35). */
 #define PARSE_SIGRTMIN 34

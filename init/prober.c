@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Probe rounds: every spec of a set runs at once, each in its own process
- * with its own deadline; a round passes when all pass. The health probes
- * feed the state machine in health.c; the --wait set gates the first start.
- * Rounds are deadlines in the one loop, measured from the end of the last
- * round as Docker does.
+ * with its own deadline; a round passes when all pass. Rounds are deadlines
+ * in the caller's loop, measured from the end of the last round as Docker
+ * does. Results come back as outcomes; nothing here starts or stops the
+ * child.
  */
 #include <errno.h>
 #include <poll.h>
@@ -14,11 +14,11 @@
 #include <sys/wait.h>
 
 #include "log.h"
-#include "sys.h"
-#include "vigil.h"
+#include "prober.h"
 
 void
-prober_init(struct prober *pr, const struct probe_spec *specs, int n)
+prober_init(struct prober *pr, enum prober_mode mode,
+    const struct probe_spec *specs, int n, const struct config *c)
 {
 	int i;
 
@@ -26,11 +26,41 @@ prober_init(struct prober *pr, const struct probe_spec *specs, int n)
 	 * *pr is static and zero already: touch only the runs in use, or the
 	 * 4 KiB output buffers of all eight would become resident.
 	 */
+	pr->mode = mode;
 	pr->specs = specs;
 	pr->n = n;
+	pr->timeout_ns = c->probe_timeout_ns;
+	pr->interval_ns = c->probe_interval_ns;
+	pr->start_interval_ns = c->probe_start_interval_ns;
+	pr->hcfg = (struct health_cfg){ c->probe_start_period_ns,
+		c->probe_interval_ns, c->probe_retries, c->probe_successes };
 	pr->next_ns = NEVER;
 	for (i = 0; i < n; i++)
 		pr->runs[i].fd = -1;
+}
+
+int64_t
+prober_interval(const struct prober *pr)
+{
+	/* Until the state settles, rounds come at the start interval. */
+	if (pr->mode == PROBER_WAIT || pr->health.status == HEALTH_STARTING)
+		return pr->start_interval_ns;
+	return pr->interval_ns;
+}
+
+void
+prober_arm(struct prober *pr, int64_t now_ns)
+{
+	if (pr->n == 0)
+		return;
+	if (pr->mode == PROBER_HEALTH) {
+		health_reset(&pr->health, now_ns);
+		pr->output_len = 0;
+		pr->reported = 0;
+		pr->next_ns = now_ns + pr->start_interval_ns;
+		return;
+	}
+	pr->next_ns = now_ns;
 }
 
 void
@@ -62,16 +92,21 @@ prober_owns(const struct prober *pr, pid_t pid)
 	return pid > 0 && prober_slot(pr, pid) >= 0;
 }
 
-static void
-prober_round(struct vigil *v, struct prober *pr, int wait, int64_t now_ns)
+static int
+prober_skips(const struct prober *pr, int i)
 {
-	const struct config *c = v->cfg;
+	return pr->mode == PROBER_WAIT && pr->passed[i];
+}
+
+static void
+prober_round(struct prober *pr, int64_t now_ns)
+{
 	int i, rc;
 
 	for (i = 0; i < pr->n; i++) {
 		struct probe_run *r = &pr->runs[i];
 
-		if (wait && pr->passed[i])
+		if (prober_skips(pr, i))
 			continue;
 		if (r->pid > 0) {
 			/* The last run is not reaped yet: count it failed. */
@@ -79,8 +114,8 @@ prober_round(struct vigil *v, struct prober *pr, int wait, int64_t now_ns)
 			r->timed_out = 1;
 			continue;
 		}
-		rc = probe_start(r, &pr->specs[i], &c->priv, now_ns,
-		    c->probe_timeout_ns);
+		rc = probe_start(r, &pr->specs[i], pr->priv, pr->sandbox,
+		    now_ns, pr->timeout_ns);
 		if (rc < 0) {
 			r->finished = 1;
 			r->status = 1 << 8;
@@ -94,12 +129,12 @@ prober_round(struct vigil *v, struct prober *pr, int wait, int64_t now_ns)
 }
 
 static int
-prober_round_over(const struct prober *pr, int wait)
+prober_round_over(const struct prober *pr)
 {
 	int i;
 
 	for (i = 0; i < pr->n; i++)
-		if (!(wait && pr->passed[i]) && !pr->runs[i].finished)
+		if (!prober_skips(pr, i) && !pr->runs[i].finished)
 			return 0;
 	return 1;
 }
@@ -108,6 +143,8 @@ static void
 prober_log(int level, const char *msg, const struct probe_spec *p,
     const char *out, long failures)
 {
+	if (!log_enabled(level))
+		return;
 	log_begin(level, msg);
 	log_str("probe", p->display);
 	if (failures >= 0)
@@ -116,21 +153,19 @@ prober_log(int level, const char *msg, const struct probe_spec *p,
 	log_end();
 }
 
-/* The --wait round ended: start the child once every spec has passed. */
-static void
-prober_wait_done(struct vigil *v, int64_t now_ns)
+/* A --wait round ended: done once every spec has passed. */
+static enum prober_outcome
+prober_wait_done(struct prober *pr, int64_t now_ns)
 {
-	struct prober *pr = &v->wait;
 	char out[PROBE_OUTPUT_MAX];
 	int i, left = 0;
 
-	pr->active = 0;
 	for (i = 0; i < pr->n; i++) {
 		struct probe_run *r = &pr->runs[i];
 
 		if (pr->passed[i])
 			continue;
-		probe_summary(r, v->cfg->probe_timeout_ns, out, sizeof(out));
+		probe_summary(r, pr->timeout_ns, out, sizeof(out));
 		if (probe_passed(r)) {
 			pr->passed[i] = 1;
 			prober_log(LOGL_INFO, "wait passed", &pr->specs[i], out,
@@ -144,76 +179,81 @@ prober_wait_done(struct vigil *v, int64_t now_ns)
 			    pr->rounds);
 	}
 	if (left > 0) {
-		pr->next_ns = now_ns + v->cfg->probe_start_interval_ns;
-		return;
+		pr->next_ns = now_ns + prober_interval(pr);
+		return PROBER_NOTHING;
 	}
 	pr->next_ns = NEVER;
-	sup_start_first(v, now_ns);
+	return PROBER_DONE;
 }
 
 /* A health round ended: one result for the state machine. */
-static void
-prober_health_done(struct vigil *v, int64_t now_ns)
+static enum prober_outcome
+prober_health_done(struct prober *pr, int64_t now_ns)
 {
-	struct prober *pr = &v->probes;
-	const struct config *c = v->cfg;
-	int i, pass = 1, was = v->health.status, changed;
+	enum health_status was = pr->health.status;
+	long failures = pr->health.failures;
+	int i, pass = 1, changed;
 
-	pr->active = 0;
-	v->reported = 0;
+	pr->reported = 0;
 	for (i = 0; i < pr->n; i++)
 		if (!probe_passed(&pr->runs[i])) {
 			pass = 0;
-			v->reported = i;
+			pr->reported = i;
 			break;
 		}
-	v->output_len = probe_summary(&pr->runs[v->reported],
-	    c->probe_timeout_ns, v->output, sizeof(v->output));
+	pr->output_len = probe_summary(&pr->runs[pr->reported], pr->timeout_ns,
+	    pr->output, sizeof(pr->output));
 	/* Docker judges the start period by when the probe started. */
-	changed = health_result(&v->health, &v->hcfg, pass, pr->round_ns);
+	changed = health_result(&pr->health, &pr->hcfg, pass, pr->round_ns);
+	/* A failure that does not count (start period) is no news. */
 	if (!pass)
-		prober_log(LOGL_WARN, "probe failed",
-		    &pr->specs[v->reported], v->output, v->health.failures);
-	else if (log_enabled(LOGL_DEBUG))
+		prober_log(pr->health.failures > failures ? LOGL_WARN :
+		    LOGL_DEBUG, "probe failed", &pr->specs[pr->reported],
+		    pr->output, pr->health.failures);
+	else
 		prober_log(LOGL_DEBUG, "probe passed", &pr->specs[0],
-		    v->output, -1);
-	v->dirty = 1;
+		    pr->output, -1);
 	if (changed) {
-		v->since = sys_wall_s();
-		log_begin(v->health.status == HEALTH_HEALTHY ? LOGL_INFO
-							     : LOGL_WARN,
-		    "health changed");
-		log_str("from", health_name((enum health_status)was));
-		log_str("status", health_name(v->health.status));
+		log_begin(pr->health.status == HEALTH_HEALTHY ? LOGL_INFO :
+		    LOGL_WARN, "health changed");
+		log_str("from", health_name(was));
+		log_str("status", health_name(pr->health.status));
 		log_end();
 	}
-	pr->next_ns = now_ns + (v->health.status == HEALTH_STARTING
-				       ? c->probe_start_interval_ns
-				       : c->probe_interval_ns);
-	if (changed && v->health.status == HEALTH_UNHEALTHY)
-		sup_on_unhealthy(v, now_ns);
+	pr->next_ns = now_ns + prober_interval(pr);
+	return changed && pr->health.status == HEALTH_UNHEALTHY ?
+	    PROBER_UNHEALTHY : PROBER_ROUND;
 }
 
-static void
-prober_done(struct vigil *v, int wait, int64_t now_ns)
+static enum prober_outcome
+prober_done(struct prober *pr, int64_t now_ns)
 {
-	if (wait)
-		prober_wait_done(v, now_ns);
-	else
-		prober_health_done(v, now_ns);
+	pr->active = 0;
+	switch (pr->mode) {
+	case PROBER_WAIT:
+		return prober_wait_done(pr, now_ns);
+	case PROBER_HEALTH:
+		return prober_health_done(pr, now_ns);
+	case PROBER_ONCE:
+		break;
+	}
+	pr->next_ns = NEVER;
+	return PROBER_DONE;
 }
 
-void
-prober_reaped(struct vigil *v, pid_t pid, int status, int64_t now_ns)
+enum prober_outcome
+prober_reaped(struct prober *pr, pid_t pid, int status, int64_t now_ns)
 {
-	int wait = prober_owns(&v->wait, pid);
-	struct prober *pr = wait ? &v->wait : &v->probes;
-	struct probe_run *r = &pr->runs[prober_slot(pr, pid)];
+	int i = prober_slot(pr, pid);
+	struct probe_run *r;
 
+	if (i < 0)
+		return PROBER_NOTHING;
+	r = &pr->runs[i];
 	probe_reaped(r, status);
-	if (r->cancelled || !pr->active || !prober_round_over(pr, wait))
-		return;
-	prober_done(v, wait, now_ns);
+	if (r->cancelled || !pr->active || !prober_round_over(pr))
+		return PROBER_NOTHING;
+	return prober_done(pr, now_ns);
 }
 
 int
@@ -241,32 +281,24 @@ prober_drain(struct prober *pr)
 			probe_drain(&pr->runs[i]);
 }
 
-static void
-prober_tick_set(struct vigil *v, struct prober *pr, int wait, int64_t now_ns)
+enum prober_outcome
+prober_tick(struct prober *pr, int64_t now_ns)
 {
 	int i, expired = 0;
 
 	for (i = 0; i < pr->n; i++)
 		expired |= probe_expire(&pr->runs[i], now_ns);
 	/* Timed-out runs are final: that may end the round. */
-	if (expired && pr->active && prober_round_over(pr, wait))
-		prober_done(v, wait, now_ns);
+	if (expired && pr->active && prober_round_over(pr))
+		return prober_done(pr, now_ns);
 	if (!pr->active && now_ns >= pr->next_ns) {
 		pr->next_ns = NEVER;
-		prober_round(v, pr, wait, now_ns);
+		prober_round(pr, now_ns);
 		/* Runs that could not even start finish the round at once. */
-		if (prober_round_over(pr, wait))
-			prober_done(v, wait, now_ns);
+		if (prober_round_over(pr))
+			return prober_done(pr, now_ns);
 	}
-}
-
-void
-prober_tick(struct vigil *v, int64_t now_ns)
-{
-	if (v->state == SUP_WAIT)
-		prober_tick_set(v, &v->wait, 1, now_ns);
-	else if (v->state == SUP_RUN && v->probes.n > 0)
-		prober_tick_set(v, &v->probes, 0, now_ns);
+	return PROBER_NOTHING;
 }
 
 int64_t
@@ -281,30 +313,4 @@ prober_deadline(const struct prober *pr)
 		    !pr->runs[i].cancelled && pr->runs[i].deadline_ns < d)
 			d = pr->runs[i].deadline_ns;
 	return d;
-}
-
-void
-health_child_started(struct vigil *v, int64_t now_ns)
-{
-	int changed = v->health.status != HEALTH_STARTING;
-
-	health_reset(&v->health, now_ns);
-	if (v->probes.n == 0) {
-		changed = health_set(&v->health, HEALTH_HEALTHY) || changed;
-	} else {
-		v->probes.next_ns = now_ns + v->cfg->probe_start_interval_ns;
-		v->output_len = 0;
-	}
-	if (changed)
-		v->since = sys_wall_s();
-	v->dirty = 1;
-}
-
-void
-health_follow(struct vigil *v, enum health_status s)
-{
-	if (health_set(&v->health, s)) {
-		v->since = sys_wall_s();
-		v->dirty = 1;
-	}
 }

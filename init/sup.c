@@ -1,71 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The child's life cycle: start, stop ladder, exit, cleanup of leftovers,
- * restart with backoff. Every wait is a deadline that the loop turns into
- * its ppoll timeout; nothing here sleeps or blocks. After start-up this code
- * never exits on an error: it logs, and only hands on the child's status.
+ * restart with backoff. Decisions only: effects go through s->ops and time
+ * comes in as arguments, so every rule is a table test. Every wait is a
+ * deadline that the loop turns into its ppoll timeout. After start-up this
+ * code never exits on an error: it logs, and only hands on the child's
+ * status.
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "backoff.h"
 #include "log.h"
-#include "spawn.h"
-#include "sys.h"
-#include "vigil.h"
+#include "sup.h"
 
 /* A self-initiated stop (unhealthy) needs a bound: no runtime will KILL. */
 #define SUP_UNHEALTHY_GRACE_NS (10 * NS_PER_S)
-/*
- * After the final SIGKILL of leftovers, how long a restart waits for them
- * to be reaped (a tenth of it when vigil, not PID 1, is about to exit).
- */
+/* After the final KILL of leftovers: how often to look again, how long. */
+#define SUP_KILL_REPEAT_NS (100 * NS_PER_MS)
 #define SUP_KILL_SETTLE_NS NS_PER_S
 
-static void
-sup_signal(struct vigil *v, int sig)
-{
-	char name[16];
-
-	if (v->child <= 0)
-		return;
-	if (kill(v->cfg->group ? -v->child : v->child, sig) < 0 &&
-	    errno != ESRCH) {
-		log_begin(LOGL_WARN, "cannot signal child");
-		log_int("pid", v->child);
-		log_str("signal", parse_signal_name(sig, name, sizeof(name)));
-		log_str("error", strerror(errno));
-		log_end();
-	}
-	v->last_sent = sig;
-}
-
-/*
- * At the final shutdown: everything but vigil, which as PID 1 is the whole
- * namespace (`docker exec` sessions too, as the runtime would), and our own
- * descendants otherwise.
- */
-static void
-sup_signal_all(struct vigil *v, int sig)
-{
-	if (v->pid1)
-		kill(-1, sig);
-	else
-		sys_signal_descendants(v->self, sig);
-}
-
-/*
- * Between generations: only what descends from vigil, so a restart leaves
- * `docker exec` sessions and running `vigil status` checks alone.
- */
-static void
-sup_signal_ours(struct vigil *v, int sig)
-{
-	sys_signal_descendants(v->self, sig);
-}
+#define SUP_BIT(sig) (UINT64_C(1) << ((sig) - 1))
 
 int
 sup_code_of(int status)
@@ -83,120 +40,318 @@ sup_remapped(const uint8_t *remap, int code)
 	return (remap[code / 8] & (1u << (code % 8))) ? 0 : code;
 }
 
-static int
-sup_exit_code(const struct vigil *v)
+static void
+sup_send(struct sup *s, enum sup_scope scope, int sig)
 {
-	int code = sup_remapped(v->cfg->remap, v->has_last ? v->last_code : 0);
+	char name[16];
+	int rc;
+
+	if (scope == SUP_SCOPE_CHILD && s->child <= 0)
+		return;
+	rc = s->ops->signal(s->ops->ctx, scope, s->child, sig);
+	if (scope == SUP_SCOPE_CHILD)
+		s->last_sent = sig;
+	if (rc < 0 && rc != -ESRCH) {
+		log_begin(LOGL_WARN, "cannot signal");
+		log_int("pid", s->child);
+		log_str("signal", parse_signal_name(sig, name, sizeof(name)));
+		log_str("error", strerror(-rc));
+		log_end();
+	}
+}
+
+static int
+sup_exit_code(const struct sup *s)
+{
+	int code = sup_remapped(s->cfg->remap, s->has_last ? s->last_code : 0);
 
 	/* --on-unhealthy exit must look like a failure to the runtime. */
-	if (v->stop == STOP_UNHEALTHY_EXIT && code == 0)
+	if (s->why == SUP_WHY_UNHEALTHY_EXIT && code == 0)
 		code = 1;
 	return code;
 }
 
 static void
-sup_done(struct vigil *v, int code)
+sup_done(struct sup *s, int code)
 {
-	v->exit_code = code;
-	v->state = SUP_DONE;
+	s->exit_code = code;
+	s->phase = SUP_DONE;
 }
 
-static int
-sup_start(struct vigil *v, int64_t now_ns)
+static int64_t
+sup_backoff_ns(struct sup *s)
 {
-	pid_t pid;
-	int errfd, rc;
+	return backoff_delay_ns(s->consecutive, s->cfg->backoff_initial_ns,
+	    s->cfg->backoff_max_ns, backoff_random(&s->rnd));
+}
 
-	rc = spawn_child(v->cfg->argv, &v->cfg->priv, &pid, &errfd);
+/* The restart budget; logs once when it is spent. */
+static int
+sup_may_restart(struct sup *s)
+{
+	long max = s->cfg->max_restarts;
+
+	if (max < 0 || s->consecutive < max)
+		return 1;
+	log_begin(LOGL_ERROR, "giving up: too many restarts");
+	log_int("restarts", s->consecutive);
+	log_int("max_restarts", max);
+	log_end();
+	return 0;
+}
+
+static void
+sup_schedule(struct sup *s, int64_t now_ns)
+{
+	s->consecutive++;
+	s->restarts++;
+	s->restart_at_ns = now_ns + sup_backoff_ns(s);
+	s->phase = SUP_BACKOFF;
+}
+
+/*
+ * Starts a generation. A fork or pipe failure is a resource shortage, not a
+ * verdict on the command: it is retried under the backoff when the restart
+ * policy allows, on the first start too.
+ */
+static void
+sup_start(struct sup *s, int64_t now_ns)
+{
+	pid_t pid = 0;
+	int errfd = -1, rc;
+
+	rc = s->ops->spawn(s->ops->ctx, &pid, &errfd);
 	if (rc < 0) {
 		log_begin(LOGL_ERROR, "cannot start child");
-		log_str("command", v->cfg->argv[0]);
+		log_str("command", s->cfg->argv[0]);
 		log_str("error", strerror(-rc));
 		log_end();
-		return rc;
+		s->has_last = 1;
+		s->last_code = 126;
+		if (s->cfg->restart != CFG_RESTART_NO && !s->stop_requested &&
+		    sup_may_restart(s)) {
+			sup_schedule(s, now_ns);
+			return;
+		}
+		sup_done(s, 126);
+		return;
 	}
-	v->child = pid;
-	v->child_errfd = errfd;
-	v->child_start_ns = now_ns;
-	v->generation++;
-	v->last_sent = 0;
-	v->stop = STOP_NONE;
-	v->no_children = 0;
-	v->state = SUP_RUN;
+	s->child = pid;
+	s->errfd = errfd;
+	s->start_ns = now_ns;
+	s->generation++;
+	s->last_sent = 0;
+	s->why = SUP_WHY_NONE;
+	s->phase = SUP_RUN;
 	log_begin(LOGL_INFO, "child started");
 	log_int("pid", pid);
-	log_str("command", v->cfg->argv[0]);
-	if (v->generation > 1)
-		log_int("restarts", v->restarts);
+	log_str("command", s->cfg->argv[0]);
+	if (s->generation > 1)
+		log_int("restarts", s->restarts);
 	log_end();
-	health_child_started(v, now_ns);
-	return 0;
 }
 
-int
-sup_start_first(struct vigil *v, int64_t now_ns)
+void
+sup_init(struct sup *s, const struct config *c, const struct sup_ops *ops,
+    int pid1, int tty, uint32_t seed, int64_t now_ns)
 {
-	if (sup_start(v, now_ns) < 0) {
-		sup_done(v, 126);
-		return -1;
+	memset(s, 0, sizeof(*s));
+	s->cfg = c;
+	s->ops = ops;
+	s->pid1 = pid1;
+	s->tty = tty;
+	s->errfd = -1;
+	s->rnd = seed;
+	if (c->nwaits > 0) {
+		s->phase = SUP_WAIT;
+		s->wait_deadline_ns = c->wait_timeout_ns > 0 ?
+		    now_ns + c->wait_timeout_ns : NEVER;
+		return;
 	}
-	return 0;
+	sup_start(s, now_ns);
+}
+
+void
+sup_wait_passed(struct sup *s, int64_t now_ns)
+{
+	if (s->phase == SUP_WAIT)
+		sup_start(s, now_ns);
+}
+
+/* Sends the ladder's current step and arms its deadline. */
+static void
+sup_ladder_step(struct sup *s, int64_t now_ns)
+{
+	struct sup_ladder *l = &s->ladder;
+	const struct stop_step *st = &l->steps[l->step];
+	char name[16];
+
+	log_begin(LOGL_INFO, l->scope == SUP_SCOPE_CHILD ? "stopping child" :
+	    "terminating leftover processes");
+	if (l->scope == SUP_SCOPE_CHILD)
+		log_int("pid", s->child);
+	log_str("signal", parse_signal_name(st->sig, name, sizeof(name)));
+	if (st->wait_ns != NEVER)
+		log_dur("next_in", st->wait_ns);
+	log_end();
+	sup_send(s, l->scope, st->sig);
+	l->sent |= SUP_BIT(st->sig);
+	/* A stopped (SIGSTOP, Ctrl-Z) child acts on nothing until continued. */
+	if (st->sig != SIGKILL && st->sig != SIGCONT)
+		sup_send(s, l->scope, SIGCONT);
+	l->step_end_ns = st->wait_ns == NEVER ? NEVER : now_ns + st->wait_ns;
+}
+
+static void
+sup_ladder_start(struct sup *s, const struct stop_step *steps, int n,
+    enum sup_scope scope, int64_t kill_at_ns, int64_t now_ns)
+{
+	struct sup_ladder *l = &s->ladder;
+
+	memset(l, 0, sizeof(*l));
+	memcpy(l->steps, steps, (size_t)n * sizeof(steps[0]));
+	l->n = n;
+	l->scope = scope;
+	l->kill_at_ns = kill_at_ns;
+	sup_ladder_step(s, now_ns);
+}
+
+/*
+ * The scope the final KILL of a stop reaches beyond the child. Between
+ * generations only what descends from vigil: `docker exec` sessions and
+ * running `vigil status` checks are left alone.
+ */
+static enum sup_scope
+sup_rest_scope(int then_restart)
+{
+	return then_restart ? SUP_SCOPE_OURS : SUP_SCOPE_ALL;
+}
+
+/* Returns 1 when the ladder sent its final KILL in this call. */
+static int
+sup_ladder_tick(struct sup *s, int64_t now_ns)
+{
+	struct sup_ladder *l = &s->ladder;
+
+	if (l->killed) {
+		if (now_ns >= l->next_kill_ns) {
+			sup_send(s, l->scope, SIGKILL);
+			l->next_kill_ns = now_ns + SUP_KILL_REPEAT_NS;
+		}
+		return 0;
+	}
+	if (now_ns < l->step_end_ns && now_ns < l->kill_at_ns)
+		return 0;
+	if (now_ns < l->kill_at_ns && l->step + 1 < l->n) {
+		l->step++;
+		sup_ladder_step(s, now_ns);
+		return 0;
+	}
+	if (l->scope == SUP_SCOPE_CHILD) {
+		log_begin(LOGL_WARN, "stop deadline passed, killing");
+		log_int("pid", s->child);
+		log_end();
+		/* KILL everything, as --grace promises; cleanup follows. */
+		sup_send(s, SUP_SCOPE_CHILD, SIGKILL);
+		sup_send(s, sup_rest_scope(s->why == SUP_WHY_UNHEALTHY_RESTART),
+		    SIGKILL);
+	} else {
+		log_msg(LOGL_WARN, "leftover processes did not exit, killing");
+		sup_send(s, l->scope, SIGKILL);
+	}
+	l->killed = 1;
+	l->next_kill_ns = now_ns + SUP_KILL_REPEAT_NS;
+	return 1;
+}
+
+/*
+ * Starts a stop of the child. The ladder is --stop-sequence when given;
+ * otherwise one step: `first` (the forwarded signal or --stop-signal) held
+ * for `hold`. --grace bounds the whole stop in any case.
+ */
+static void
+sup_begin_stop(struct sup *s, enum sup_why why, int first, int64_t hold,
+    int64_t now_ns)
+{
+	const struct config *c = s->cfg;
+	struct stop_step one = { first, hold };
+
+	s->phase = SUP_STOP;
+	s->why = why;
+	if (c->nladder > 0)
+		sup_ladder_start(s, c->ladder, c->nladder, SUP_SCOPE_CHILD,
+		    c->grace_ns >= 0 ? now_ns + c->grace_ns : NEVER, now_ns);
+	else
+		sup_ladder_start(s, &one, 1, SUP_SCOPE_CHILD,
+		    c->grace_ns >= 0 ? now_ns + c->grace_ns : NEVER, now_ns);
 }
 
 /* Child gone: end what it left behind, then restart or exit. */
 static void
-sup_clean(struct vigil *v, int then_restart)
+sup_clean(struct sup *s, int then_restart, int64_t now_ns)
 {
-	prober_cancel(&v->probes);
-	v->state = SUP_CLEAN;
-	v->clean_started = 0;
-	v->clean_killed = 0;
-	v->clean_then_restart = then_restart;
-	health_follow(v, then_restart ? HEALTH_UNHEALTHY : HEALTH_STOPPING);
+	struct sup_ladder *l = &s->ladder;
+
+	s->phase = SUP_CLEAN;
+	s->then_restart = then_restart;
+	s->settle_ns = NEVER;
+	/* Nothing is sent until the loop says there is something left. */
+	memset(l, 0, sizeof(*l));
+	l->steps[0].sig = SIGTERM;
+	l->steps[0].wait_ns = s->cfg->orphan_grace_ns;
+	l->n = 1;
+	l->scope = sup_rest_scope(then_restart);
+	l->step = -1;
+	l->kill_at_ns = NEVER;
+	(void)now_ns;
 }
 
-/* Decides whether this exit leads to a restart; logs why not. */
+/* Decides whether this exit leads to a restart. */
 static int
-sup_wants_restart(struct vigil *v, int status, int exec_failed)
+sup_wants_restart(const struct sup *s, int status, int exec_failed)
 {
-	const struct config *c = v->cfg;
+	const struct config *c = s->cfg;
 	int failed;
 
-	if (v->stop_requested || v->stop == STOP_UNHEALTHY_EXIT)
+	if (s->stop_requested || s->why == SUP_WHY_UNHEALTHY_EXIT)
 		return 0;
 	/* A command that never ran is not worth a crash loop. */
-	if (exec_failed && v->generation == 1)
+	if (exec_failed && s->generation == 1)
 		return 0;
-	if (v->stop == STOP_UNHEALTHY_RESTART)
+	if (s->why == SUP_WHY_UNHEALTHY_RESTART)
 		return 1;
-	failed = v->last_code != 0 &&
-	    !(WIFSIGNALED(status) && WTERMSIG(status) == v->last_sent);
+	/* A death by the signal we passed on is what the sender asked. */
+	failed = s->last_code != 0 &&
+	    !(WIFSIGNALED(status) && WTERMSIG(status) == s->last_sent);
 	if (c->restart == CFG_RESTART_ALWAYS)
 		return 1;
 	return c->restart == CFG_RESTART_ON_FAILURE && failed;
 }
 
 void
-sup_on_child_exit(struct vigil *v, int status, int64_t now_ns)
+sup_on_exit(struct sup *s, int status, int64_t now_ns)
 {
-	const struct config *c = v->cfg;
+	const struct config *c = s->cfg;
 	struct spawn_error e;
 	int exec_failed, restart;
-	pid_t pid = v->child;
+	pid_t pid = s->child;
 	char name[16];
 
-	v->child = 0;
-	exec_failed = spawn_error_read(v->child_errfd, &e);
-	v->child_errfd = -1;
-	v->has_last = 1;
-	v->last_code = sup_code_of(status);
+	if (pid <= 0)
+		return;
+	s->child = 0;
+	exec_failed = s->ops->exec_error(s->ops->ctx, s->errfd, &e) == 1;
+	s->errfd = -1;
+	s->has_last = 1;
+	s->last_code = sup_code_of(status);
+	s->last_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	s->last_exec_failed = exec_failed;
 	/*
 	 * Ctrl-C (or Ctrl-\) on a terminal reaches the child's foreground
 	 * group, not vigil: it is a stop request all the same.
 	 */
-	if (v->tty && WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT ||
-	    WTERMSIG(status) == SIGQUIT))
-		v->stop_requested = 1;
+	if (s->tty && (s->last_signal == SIGINT || s->last_signal == SIGQUIT))
+		s->stop_requested = 1;
 	if (exec_failed) {
 		log_begin(LOGL_ERROR, "cannot run command");
 		log_str("command", c->argv[0]);
@@ -204,146 +359,88 @@ sup_on_child_exit(struct vigil *v, int status, int64_t now_ns)
 		log_str("error", strerror(e.err));
 		log_end();
 	}
-	restart = sup_wants_restart(v, status, exec_failed);
-	if (restart && now_ns - v->child_start_ns >= c->backoff_reset_ns)
-		v->consecutive = 0;
-	if (restart && c->max_restarts >= 0 &&
-	    v->consecutive >= c->max_restarts) {
-		log_begin(LOGL_ERROR, "giving up: too many restarts");
-		log_int("restarts", v->consecutive);
-		log_int("max_restarts", c->max_restarts);
-		log_end();
-		restart = 0;
-	}
+	restart = sup_wants_restart(s, status, exec_failed);
+	if (restart && now_ns - s->start_ns >= c->backoff_reset_ns)
+		s->consecutive = 0;
+	if (restart)
+		restart = sup_may_restart(s);
 
-	log_begin(restart || v->last_code == 0 || v->stop_requested ?
+	log_begin(restart || s->last_code == 0 || s->stop_requested ?
 	    LOGL_INFO : LOGL_WARN, "child exited");
 	log_int("pid", pid);
-	log_int("status", v->last_code);
-	if (WIFSIGNALED(status))
-		log_str("signal", parse_signal_name(WTERMSIG(status), name,
+	log_int("status", s->last_code);
+	if (s->last_signal)
+		log_str("signal", parse_signal_name(s->last_signal, name,
 		    sizeof(name)));
-	log_dur("ran", now_ns - v->child_start_ns);
+	log_dur("ran", now_ns - s->start_ns);
 	if (restart) {
-		int64_t d;
-
-		v->consecutive++;
-		v->restarts++;
-		d = backoff_delay_ns(v->consecutive, c->backoff_initial_ns,
-		    c->backoff_max_ns, backoff_random(&v->rnd));
-		v->restart_at_ns = now_ns + d;
-		log_dur("restart_in", d);
-		log_int("restarts", v->restarts);
+		s->consecutive++;
+		s->restarts++;
+		s->restart_at_ns = now_ns + sup_backoff_ns(s);
+		log_dur("restart_in", s->restart_at_ns - now_ns);
+		log_int("restarts", s->restarts);
 	}
 	log_end();
 	if (!restart)
-		v->exit_code = sup_exit_code(v);
-	sup_clean(v, restart);
-}
-
-/* Sends the ladder's current step and arms its deadline. */
-static void
-sup_step(struct vigil *v, int64_t now_ns)
-{
-	const struct stop_step *s = &v->steps[v->step];
-	char name[16];
-
-	log_begin(LOGL_INFO, "stopping child");
-	log_int("pid", v->child);
-	log_str("signal", parse_signal_name(s->sig, name, sizeof(name)));
-	if (s->wait_ns != NEVER)
-		log_dur("next_in", s->wait_ns);
-	log_end();
-	sup_signal(v, s->sig);
-	v->stop_sent |= UINT64_C(1) << (s->sig - 1);
-	/* A stopped (SIGSTOP, Ctrl-Z) child acts on nothing until continued. */
-	if (s->sig != SIGKILL && s->sig != SIGCONT)
-		sup_signal(v, SIGCONT);
-	v->step_end_ns = s->wait_ns == NEVER ? NEVER : now_ns + s->wait_ns;
+		s->exit_code = sup_exit_code(s);
+	sup_clean(s, restart, now_ns);
 }
 
 /*
- * Starts a stop. The ladder is --stop-sequence when given; otherwise one
- * step: `first` (the forwarded signal or --stop-signal) held for `hold`.
- * --grace bounds the whole stop in any case.
+ * A repeat of a signal the child already had in this stop. Under
+ * --stop-sequence vigil owns the escalation and absorbs it (logged once);
+ * otherwise the operator means it, and it is passed on.
  */
 static void
-sup_begin_stop(struct vigil *v, enum sup_stop why, int first, int64_t hold,
-    int64_t now_ns)
+sup_stop_again(struct sup *s, int r)
 {
-	const struct config *c = v->cfg;
+	struct sup_ladder *l = &s->ladder;
 
-	prober_cancel(&v->probes);
-	v->state = SUP_STOP;
-	v->stop = why;
-	v->killed = 0;
-	v->step = 0;
-	v->stop_sent = 0;
-	if (c->nladder > 0) {
-		memcpy(v->steps, c->ladder, sizeof(c->ladder));
-		v->nsteps = c->nladder;
-	} else {
-		v->steps[0].sig = first;
-		v->steps[0].wait_ns = hold;
-		v->nsteps = 1;
-	}
-	v->kill_at_ns = c->grace_ns >= 0 ? now_ns + c->grace_ns : NEVER;
-	health_follow(v, why == STOP_UNHEALTHY_RESTART ? HEALTH_UNHEALTHY
-						     : HEALTH_STOPPING);
-	sup_step(v, now_ns);
-}
-
-void
-sup_on_stop_signal(struct vigil *v, int sig, int64_t now_ns)
-{
-	int r = v->cfg->rewrite[sig];
-	char name[16];
-
-	if (r == 0) {
-		log_begin(LOGL_DEBUG, "signal dropped by rewrite");
-		log_str("signal", parse_signal_name(sig, name, sizeof(name)));
-		log_end();
+	if (s->cfg->nladder > 0 && (l->sent & SUP_BIT(r))) {
+		if (!(l->sent & SUP_BIT(SIGKILL)) || r == SIGKILL)
+			log_msg(LOGL_INFO, "stop already in progress");
+		/* SIGKILL's bit marks "logged"; it is never forwarded. */
+		l->sent |= SUP_BIT(SIGKILL);
 		return;
 	}
-	log_begin(LOGL_INFO, "stop requested");
-	log_str("signal", parse_signal_name(sig, name, sizeof(name)));
-	log_end();
-	v->stop_requested = 1;
-	health_follow(v, HEALTH_STOPPING);
-	switch (v->state) {
+	l->sent |= SUP_BIT(r);
+	sup_send(s, SUP_SCOPE_CHILD, r);
+}
+
+static void
+sup_stop_request(struct sup *s, int sig, int r, int64_t now_ns)
+{
+	char name[16];
+
+	if (s->phase != SUP_STOP || s->cfg->nladder == 0) {
+		log_begin(LOGL_INFO, "stop requested");
+		log_str("signal", parse_signal_name(sig, name, sizeof(name)));
+		log_end();
+	}
+	s->stop_requested = 1;
+	switch (s->phase) {
 	case SUP_WAIT:
-		prober_cancel(&v->wait);
-		sup_done(v, 128 + sig);
+		sup_done(s, 128 + sig);
 		break;
 	case SUP_RUN:
-		sup_begin_stop(v, STOP_SIGNAL, r, NEVER, now_ns);
+		sup_begin_stop(s, SUP_WHY_SIGNAL, r, NEVER, now_ns);
 		break;
 	case SUP_STOP:
 		/*
-		 * A second request is the operator's: pass it on. It ends an
-		 * unhealthy restart, but an unhealthy exit stays a failure.
+		 * It ends an unhealthy restart; an unhealthy exit stays a
+		 * failure.
 		 */
-		if (v->stop == STOP_UNHEALTHY_RESTART)
-			v->stop = STOP_SIGNAL;
-		health_follow(v, HEALTH_STOPPING);
-		/*
-		 * The same signal twice is no escalation, and a second TERM
-		 * aborts a warm shutdown in some workers (Celery loses the
-		 * running task): pass on only what the child has not had.
-		 */
-		if (v->stop_sent & (UINT64_C(1) << (r - 1))) {
-			log_msg(LOGL_INFO, "stop already in progress");
-			break;
-		}
-		v->stop_sent |= UINT64_C(1) << (r - 1);
-		sup_signal(v, r);
+		if (s->why == SUP_WHY_UNHEALTHY_RESTART)
+			s->why = SUP_WHY_SIGNAL;
+		sup_stop_again(s, r);
 		break;
 	case SUP_CLEAN:
 	case SUP_BACKOFF:
 		/* Between children: end at once with the last status. */
-		if (v->state == SUP_CLEAN && !v->no_children)
-			sup_signal_all(v, SIGKILL);
-		sup_done(v, sup_exit_code(v));
+		if (s->phase == SUP_CLEAN)
+			sup_send(s, SUP_SCOPE_ALL, SIGKILL);
+		s->why = SUP_WHY_SIGNAL;
+		sup_done(s, sup_exit_code(s));
 		break;
 	case SUP_DONE:
 		break;
@@ -351,132 +448,111 @@ sup_on_stop_signal(struct vigil *v, int sig, int64_t now_ns)
 }
 
 void
-sup_on_unhealthy(struct vigil *v, int64_t now_ns)
+sup_on_signal(struct sup *s, int sig, int64_t now_ns)
 {
-	const struct config *c = v->cfg;
-	int exit = c->on_unhealthy == CFG_UNHEALTHY_EXIT;
-
-	if (v->state != SUP_RUN || c->on_unhealthy == CFG_UNHEALTHY_NONE)
-		return;
-	log_begin(LOGL_WARN, "child unhealthy");
-	log_int("pid", v->child);
-	log_str("action", exit ? "exit" : "restart");
-	log_end();
-	sup_begin_stop(v, exit ? STOP_UNHEALTHY_EXIT : STOP_UNHEALTHY_RESTART,
-	    c->stop_signal,
-	    c->grace_ns >= 0 ? c->grace_ns : SUP_UNHEALTHY_GRACE_NS, now_ns);
-}
-
-void
-sup_forward(struct vigil *v, int sig)
-{
-	int r = v->cfg->rewrite[sig];
+	int r = s->cfg->rewrite[sig];
 	char name[16], to[16];
 
-	if (r != 0 && v->child > 0)
-		sup_signal(v, r);
+	if (r != 0 && (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)) {
+		sup_stop_request(s, sig, r, now_ns);
+		return;
+	}
+	if (r != 0 && s->child > 0)
+		sup_send(s, SUP_SCOPE_CHILD, r);
 	/* The hot path of a signal storm: format nothing unless asked to. */
 	if (!log_enabled(LOGL_DEBUG))
 		return;
 	log_begin(LOGL_DEBUG, r == 0 ? "signal dropped by rewrite" :
-	    v->child > 0 ? "forwarded signal" : "no child to signal");
+	    s->child > 0 ? "forwarded signal" : "no child to signal");
 	log_str("signal", parse_signal_name(sig, name, sizeof(name)));
 	if (r != 0 && r != sig)
 		log_str("as", parse_signal_name(r, to, sizeof(to)));
-	if (v->child > 0)
-		log_int("pid", v->child);
+	if (s->child > 0)
+		log_int("pid", s->child);
 	log_end();
-}
-
-static void
-sup_tick_stop(struct vigil *v, int64_t now_ns)
-{
-	if (v->killed || (now_ns < v->step_end_ns && now_ns < v->kill_at_ns))
-		return;
-	if (now_ns < v->kill_at_ns && v->step + 1 < v->nsteps) {
-		v->step++;
-		sup_step(v, now_ns);
-		return;
-	}
-	log_begin(LOGL_WARN, "stop deadline passed, killing");
-	log_int("pid", v->child);
-	log_end();
-	/* SIGKILL everything, as --grace promises; cleanup follows anyway. */
-	sup_signal(v, SIGKILL);
-	if (v->stop == STOP_UNHEALTHY_RESTART)
-		sup_signal_ours(v, SIGKILL);
-	else
-		sup_signal_all(v, SIGKILL);
-	v->killed = 1;
-}
-
-static void
-sup_tick_clean(struct vigil *v, int64_t now_ns)
-{
-	void (*signal_rest)(struct vigil *, int) = v->clean_then_restart ?
-	    sup_signal_ours : sup_signal_all;
-
-	if (v->no_children) {
-		v->state = v->clean_then_restart ? SUP_BACKOFF : SUP_DONE;
-		return;
-	}
-	if (!v->clean_started) {
-		log_msg(LOGL_INFO, "terminating leftover processes");
-		signal_rest(v, SIGTERM);
-		v->clean_started = 1;
-		v->clean_kill_ns = now_ns + v->cfg->orphan_grace_ns;
-		return;
-	}
-	if (now_ns < v->clean_kill_ns)
-		return;
-	if (!v->clean_killed) {
-		log_msg(LOGL_WARN, "leftover processes did not exit, killing");
-		signal_rest(v, SIGKILL);
-		v->clean_killed = 1;
-		/* As PID 1, our exit ends whatever is still dying. */
-		if (!v->clean_then_restart && v->pid1) {
-			v->state = SUP_DONE;
-			return;
-		}
-		v->clean_kill_ns = now_ns + (v->clean_then_restart ?
-		    SUP_KILL_SETTLE_NS : SUP_KILL_SETTLE_NS / 10);
-		return;
-	}
-	if (!v->clean_then_restart) {
-		v->state = SUP_DONE;
-		return;
-	}
-	log_msg(LOGL_WARN, "leftover processes remain, starting anyway");
-	v->state = SUP_BACKOFF;
 }
 
 void
-sup_tick(struct vigil *v, int64_t now_ns)
+sup_on_unhealthy(struct sup *s, int64_t now_ns)
 {
-	switch (v->state) {
+	const struct config *c = s->cfg;
+	int exit = c->on_unhealthy == CFG_UNHEALTHY_EXIT;
+
+	if (s->phase != SUP_RUN || c->on_unhealthy == CFG_UNHEALTHY_NONE)
+		return;
+	log_begin(LOGL_WARN, "child unhealthy");
+	log_int("pid", s->child);
+	log_str("action", exit ? "exit" : "restart");
+	log_end();
+	sup_begin_stop(s, exit ? SUP_WHY_UNHEALTHY_EXIT :
+	    SUP_WHY_UNHEALTHY_RESTART, c->stop_signal,
+	    c->grace_ns >= 0 ? c->grace_ns : SUP_UNHEALTHY_GRACE_NS, now_ns);
+}
+
+static void
+sup_clean_over(struct sup *s, int64_t now_ns)
+{
+	if (!s->then_restart) {
+		s->phase = SUP_DONE;
+		return;
+	}
+	s->phase = SUP_BACKOFF;
+	if (now_ns >= s->restart_at_ns)
+		sup_start(s, now_ns);
+}
+
+static void
+sup_tick_clean(struct sup *s, int64_t now_ns, int no_children)
+{
+	struct sup_ladder *l = &s->ladder;
+
+	if (no_children) {
+		sup_clean_over(s, now_ns);
+		return;
+	}
+	if (l->step < 0) {
+		l->step = 0;
+		sup_ladder_step(s, now_ns);
+		return;
+	}
+	if (sup_ladder_tick(s, now_ns)) {
+		/* As PID 1, our exit ends whatever is still dying. */
+		if (!s->then_restart && s->pid1) {
+			s->phase = SUP_DONE;
+			return;
+		}
+		s->settle_ns = now_ns + SUP_KILL_SETTLE_NS;
+		return;
+	}
+	if (l->killed && now_ns >= s->settle_ns) {
+		log_msg(LOGL_WARN, s->then_restart ?
+		    "leftover processes remain, starting anyway" :
+		    "leftover processes remain");
+		sup_clean_over(s, now_ns);
+	}
+}
+
+void
+sup_tick(struct sup *s, int64_t now_ns, int no_children)
+{
+	switch (s->phase) {
 	case SUP_WAIT:
-		if (now_ns >= v->wait_deadline_ns) {
+		if (now_ns >= s->wait_deadline_ns) {
 			log_msg(LOGL_ERROR, "wait timed out, not starting");
-			prober_cancel(&v->wait);
-			sup_done(v, 3);
+			sup_done(s, 3);
 		}
 		break;
 	case SUP_STOP:
-		sup_tick_stop(v, now_ns);
+		/* After the final KILL only the child's exit moves us on. */
+		if (!s->ladder.killed)
+			sup_ladder_tick(s, now_ns);
 		break;
 	case SUP_CLEAN:
-		sup_tick_clean(v, now_ns);
-		if (v->state != SUP_BACKOFF)
-			break;
-		/* FALLTHROUGH */
+		sup_tick_clean(s, now_ns, no_children);
+		break;
 	case SUP_BACKOFF:
-		if (now_ns >= v->restart_at_ns && sup_start(v, now_ns) < 0) {
-			/* fork failed: try again later, like a crash. */
-			v->consecutive++;
-			v->restart_at_ns = now_ns + backoff_delay_ns(
-			    v->consecutive, v->cfg->backoff_initial_ns,
-			    v->cfg->backoff_max_ns, backoff_random(&v->rnd));
-		}
+		if (now_ns >= s->restart_at_ns)
+			sup_start(s, now_ns);
 		break;
 	case SUP_RUN:
 	case SUP_DONE:
@@ -484,21 +560,34 @@ sup_tick(struct vigil *v, int64_t now_ns)
 	}
 }
 
-int64_t
-sup_deadline(const struct vigil *v)
+static int64_t
+sup_ladder_deadline(const struct sup_ladder *l)
 {
-	switch (v->state) {
+	if (l->killed)
+		return l->next_kill_ns;
+	return l->step_end_ns < l->kill_at_ns ? l->step_end_ns : l->kill_at_ns;
+}
+
+int64_t
+sup_deadline(const struct sup *s, int no_children)
+{
+	int64_t d;
+
+	switch (s->phase) {
 	case SUP_WAIT:
-		return v->wait_deadline_ns;
+		return s->wait_deadline_ns;
 	case SUP_STOP:
-		if (v->killed)
-			return NEVER;
-		return v->step_end_ns < v->kill_at_ns ? v->step_end_ns
-						       : v->kill_at_ns;
+		/* After the final KILL only the child's exit moves us on. */
+		return s->ladder.killed ? NEVER : sup_ladder_deadline(
+		    &s->ladder);
 	case SUP_CLEAN:
-		return v->clean_started ? v->clean_kill_ns : NEVER;
+		/* Due now: the first step, or nothing left to wait for. */
+		if (no_children || s->ladder.step < 0)
+			return 0;
+		d = sup_ladder_deadline(&s->ladder);
+		return s->settle_ns < d ? s->settle_ns : d;
 	case SUP_BACKOFF:
-		return v->restart_at_ns;
+		return s->restart_at_ns;
 	case SUP_RUN:
 	case SUP_DONE:
 		break;

@@ -14,21 +14,41 @@
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t sys_now_ns(void);
-/* Unix time in seconds. */
-int64_t sys_wall_s(void);
+/* Unix time in milliseconds. */
+int64_t sys_wall_ms(void);
 
 /*
- * Resets every disposition to default and blocks every signal but the
- * synchronous faults; fills *set with what was blocked, for a signalfd.
+ * Resets every disposition to default and blocks every signal; fills *set
+ * with what was blocked, for a signalfd.
  */
 int sys_signals_block(sigset_t *set);
 /* Unblocks every signal; for a forked child just before exec. */
 void sys_signals_unblock(void);
 
 /*
- * Sends sig to every descendant of pid, found through
- * /proc/PID/task/PID/children. Returns how many were signalled.
+ * Sends sig to every descendant of pid, found through the children lists
+ * of every task of every process. Returns how many were signalled.
  */
 int sys_signal_descendants(pid_t pid, int sig);
+
+/*
+ * fork() with a close-on-exec pipe from child to parent, the child in its
+ * own process group. Returns the pid with *fd the read end in the parent,
+ * 0 with *fd the write end in the child, or -errno.
+ */
+pid_t sys_fork_pipe(int *fd);
+
+/*
+ * Reaps one exited child. When leader(ctx, pid) says the pid leads a group
+ * of ours (a probe), the group is killed before the pid is released.
+ * Returns the pid with *status, 0 when none has exited, -ECHILD when there
+ * are no children at all.
+ */
+pid_t sys_reap_next(int (*leader)(void *ctx, pid_t pid), void *ctx,
+    int *status);
+
+/* The process title: remembers argv's area; then names this process. */
+void sys_title_init(int argc, char **argv);
+void sys_title_set(const char *title);
 
 #endif

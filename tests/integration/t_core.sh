@@ -166,16 +166,31 @@ expect_ge "ladder holds each step (>= 280 ms)" 280 "$gap"
 expect_le "ladder holds each step (<= 450 ms)" 450 "$gap"
 expect_ge "ladder total >= 580 ms" 580 "$t"
 
-# During a stop, a repeated stop signal is not passed on again (a second
-# TERM aborts Celery's warm shutdown); a different one is (escalation).
+# During a stop, the operator's repeated stop signal is passed on (a
+# second Ctrl-C; Celery's second INT is its cold shutdown). Each kill waits
+# until the child has seen the last one, so no two signals merge.
+seen() { [ "$(grep -c " $2\$" "$T/rec1")" -ge "$3" ]; }
 rm -f "$T/rec1"
-pid1_bg "$T/log" $SF --grace 1s -- "$H/sigrec" "$T/rec1" --ignore 15
+pid1_bg "$T/log" $SF --grace 5s -- "$H/sigrec" "$T/rec1" --ignore 15,2
 wait_for 5 grep -q ready "$T/rec1"; VP=$(vigil_pid)
-kill -TERM "$VP"; sleep 0.1; kill -TERM "$VP"; sleep 0.1; kill -INT "$VP"
-sleep 0.1; kill -TERM "$VP"
-wait_exit "$UNSHARE_PID" 5
-expect "a second TERM is dropped, INT still passes" "15 18 2 " "$(sigs_of "$T/rec1")"
-expect_match "and the drop is logged" 'stop already in progress' "$(cat "$T/log")"
+kill -TERM "$VP"; wait_for 5 seen x 15 1
+kill -TERM "$VP"; wait_for 5 seen x 15 2
+kill -INT "$VP"; wait_for 5 seen x 2 1
+kill -TERM "$VP"; wait_for 5 seen x 15 3
+kill -KILL "$VP"; wait_exit "$UNSHARE_PID" 5
+expect "a repeated TERM or INT is passed on" "15 18 15 2 15 " "$(sigs_of "$T/rec1")"
+# Under --stop-sequence vigil owns the escalation: a repeat of a signal the
+# child already had is absorbed, and logged once.
+rm -f "$T/rec1"
+pid1_bg "$T/log" $SF --stop-sequence TERM:5s,KILL:1s -- "$H/sigrec" "$T/rec1" --ignore 15,2
+wait_for 5 grep -q ready "$T/rec1"; VP=$(vigil_pid)
+kill -TERM "$VP"; wait_for 5 seen x 15 1
+for i in 1 2 3; do kill -TERM "$VP"; done
+wait_for 5 grep -q 'stop already in progress' "$T/log"
+kill -INT "$VP"; wait_for 5 seen x 2 1
+kill -KILL "$VP"; wait_exit "$UNSHARE_PID" 5
+expect "under --stop-sequence a repeat is absorbed, INT passes" "15 18 2 " "$(sigs_of "$T/rec1")"
+expect "and the absorption is logged once" 1 "$(grep -c 'stop already in progress' "$T/log")"
 
 # Leftovers: setsid'd daemons get TERM, then KILL after --orphan-grace.
 rm -f "$T/left"

@@ -43,7 +43,7 @@ expect "and the stop ends in SIGKILL after --grace" 137 "$RC"
 # so an app that listens after 1.5 s is not restarted at 0.3 s.
 PORT=$(free_port)
 pid1_bg "$T/log" $SF --probe "tcp://127.0.0.1:$PORT" --probe-interval 1s \
-    --probe-start-interval 100ms --on-unhealthy restart -- \
+    --probe-start-interval 100ms --on-unhealthy restart --verbosity 3 -- \
     $PY -c "import socket, time
 time.sleep(1.5); s = socket.socket(); s.bind(('127.0.0.1', $PORT)); s.listen()
 time.sleep(100)"

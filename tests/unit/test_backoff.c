@@ -6,7 +6,7 @@
 
 #include "backoff.h"
 #include "parse.h"
-#include "vigil.h"
+#include "sup.h"
 
 START_TEST(doubles_and_caps)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The health state machine on scripted results, and the file format. */
+/* The health state machine on scripted results. */
 #include <check.h>
 #include <errno.h>
 #include <string.h>
@@ -95,94 +95,6 @@ START_TEST(stopping_is_final)
 }
 END_TEST
 
-START_TEST(format_round_trip)
-{
-	struct health_record r, back;
-	char buf[HEALTH_FILE_MAX];
-	int len;
-
-	memset(&r, 0, sizeof(r));
-	r.status = HEALTH_UNHEALTHY;
-	r.since = 1764400000;
-	r.updated = 1764400012;
-	r.stale_after = 1764400037;
-	r.pid = 7;
-	r.restarts = 2;
-	r.has_last_exit = 1;
-	r.last_exit = 137;
-	r.failures = 3;
-	strcpy(r.probe, "redis://:***@127.0.0.1:6379");
-	strcpy(r.output, "redis: -LOADING Redis is loading");
-	len = health_format(&r, buf, sizeof(buf));
-	ck_assert_int_gt(len, 0);
-	ck_assert_ptr_nonnull(strstr(buf, "status=unhealthy\nsince="));
-	ck_assert_ptr_nonnull(strstr(buf, "\nlast_exit=137\n"));
-	ck_assert_int_eq(health_parse(buf, (size_t)len, &back), 0);
-	ck_assert_int_eq(back.status, r.status);
-	ck_assert_int_eq(back.since, r.since);
-	ck_assert_int_eq(back.updated, r.updated);
-	ck_assert_int_eq(back.stale_after, r.stale_after);
-	ck_assert_int_eq(back.pid, 7);
-	ck_assert_int_eq(back.restarts, 2);
-	ck_assert_int_eq(back.has_last_exit, 1);
-	ck_assert_int_eq(back.last_exit, 137);
-	ck_assert_int_eq(back.failures, 3);
-	ck_assert_str_eq(back.probe, r.probe);
-	ck_assert_str_eq(back.output, r.output);
-
-	/* Empty optional fields stay empty. */
-	r.stale_after = 0;
-	r.has_last_exit = 0;
-	len = health_format(&r, buf, sizeof(buf));
-	ck_assert_ptr_nonnull(strstr(buf, "\nstale_after=\n"));
-	ck_assert_ptr_nonnull(strstr(buf, "\nlast_exit=\n"));
-	ck_assert_int_eq(health_parse(buf, (size_t)len, &back), 0);
-	ck_assert_int_eq(back.stale_after, 0);
-	ck_assert_int_eq(back.has_last_exit, 0);
-}
-END_TEST
-
-START_TEST(parse_rejects)
-{
-	struct health_record r;
-	static const char *bad[] = {
-		"",
-		"status=healthy\n",		/* no updated */
-		"updated=5\n",			/* no status */
-		"status=fine\nupdated=5\n",
-		"status=healthy\nupdated=x\n",
-		"status=healthy\nupdated=5",	/* torn: no final newline */
-		"status=healthy\nupdated=5\ngarbage\n",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(health_parse(bad[i], strlen(bad[i]), &r) ==
-		    -EINVAL, "accepted case %zu", i);
-	ck_assert_int_eq(health_parse("status=healthy\nupdated=5\nnew=1\n",
-	    31, &r), 0);
-}
-END_TEST
-
-START_TEST(escape_one_line)
-{
-	char out[HEALTH_OUTPUT_MAX + 1], raw[1000];
-
-	health_escape("a\nb\tc\\d\x01\n\n", 10, out, sizeof(out));
-	ck_assert_str_eq(out, "a\\nb\\tc\\\\d\\x01");
-	memset(raw, 'x', sizeof(raw));
-	health_escape(raw, sizeof(raw), out, sizeof(out));
-	ck_assert_uint_eq(strlen(out), HEALTH_OUTPUT_MAX);
-	/* An escape is never cut in half at the limit. */
-	memset(raw, '\n', sizeof(raw));
-	raw[0] = 'x';
-	raw[999] = 'y';
-	health_escape(raw, sizeof(raw), out, sizeof(out));
-	ck_assert_uint_eq(strlen(out) % 2, 1);
-	ck_assert(out[strlen(out) - 1] == 'n');
-}
-END_TEST
-
 Suite *suite_health(void);
 
 Suite *
@@ -194,9 +106,6 @@ suite_health(void)
 	tcase_add_test(tc, docker_rules);
 	tcase_add_test(tc, start_period_ends_on_pass);
 	tcase_add_test(tc, stopping_is_final);
-	tcase_add_test(tc, format_round_trip);
-	tcase_add_test(tc, parse_rejects);
-	tcase_add_test(tc, escape_one_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The PID 1 side of a probe: fork, collect, kill at the deadline. The probe
+ * The PID 1 side of a probe run: fork, collect, kill at the deadline. The probe
  * process writes into a pipe that PID 1 drains without blocking; its pass
  * or fail is its exit status, so PID 1 parses nothing a peer produced.
  */
@@ -17,15 +17,64 @@
 #include "runner.h"
 #include "sys.h"
 
+/*
+ * An exec probe's leader keeps the group: the command runs as its child,
+ * and when the leader's parent dies (`vigil probe` SIGKILLed by Docker's
+ * HEALTHCHECK timeout) the death signal makes it kill the whole group, so
+ * no grandchild (`sh -c 'sleep 123'`) lives on. It stays with vigil's
+ * privileges: a change of credentials would clear the death signal.
+ */
 static void
-probe_child(const struct probe_spec *p, const struct priv *pv, int wfd,
-    pid_t parent, int64_t timeout_ns)
+probe_keeper(const struct probe_spec *p, const struct priv *pv, int wfd,
+    pid_t parent)
 {
 	const char *stage = "priv";
-	int fd, rc;
+	sigset_t set;
+	pid_t cmd;
+	int rc, sig, status;
 
-	/* Its own group, so the timeout kill takes every helper with it. */
-	setpgid(0, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGALRM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		kill(0, SIGKILL);
+	if ((cmd = fork()) < 0) {
+		dprintf(wfd, "fork: %s", strerror(errno));
+		_exit(1);
+	}
+	if (cmd == 0) {
+		prctl(PR_SET_PDEATHSIG, 0);
+		sys_signals_unblock();
+		if (pv != NULL && priv_active(pv) &&
+		    (rc = priv_apply(pv, &stage)) < 0) {
+			dprintf(wfd, "%s: %s", stage, strerror(-rc));
+			_exit(1);
+		}
+		_exit(probe_run(p, wfd));
+	}
+	close(wfd);
+	for (;;) {
+		sig = sigwaitinfo(&set, NULL);
+		if (sig == SIGCHLD && waitpid(cmd, &status, WNOHANG) == cmd)
+			break;
+		if (sig == SIGTERM || sig == SIGALRM)
+			kill(0, SIGKILL);
+	}
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	_exit(128 + WTERMSIG(status));
+}
+
+static void
+probe_child(const struct probe_spec *p, const struct priv *pv,
+    const struct priv_sandbox *sb, int wfd, pid_t parent, int64_t timeout_ns)
+{
+	char title[PROBE_TEXT_MAX + 16];
+	int fd;
+
 	/*
 	 * `vigil probe` may itself be SIGKILLed by Docker's HEALTHCHECK
 	 * timeout; its probe must not live on. The alarm is a backstop that
@@ -36,46 +85,37 @@ probe_child(const struct probe_spec *p, const struct priv *pv, int wfd,
 	if (getppid() != parent)
 		_exit(1);
 	alarm((unsigned)(timeout_ns / NS_PER_S) + 2);
-	sys_signals_unblock();
+	/* Named, so `pgrep -f` on the workload's command misses probes. */
+	snprintf(title, sizeof(title), "vigil probe %s", p->display);
+	sys_title_set(title);
 	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
 		dup2(fd, STDIN_FILENO);
 		close(fd);
 	}
-	if (p->kind == PROBE_EXEC && pv != NULL && priv_active(pv) &&
-	    (rc = priv_apply(pv, &stage)) < 0) {
-		dprintf(wfd, "%s: %s", stage, strerror(-rc));
-		_exit(1);
-	}
+	if (p->kind == PROBE_EXEC)
+		probe_keeper(p, pv, wfd, parent);
+	(void)sb;
+	sys_signals_unblock();
 	_exit(probe_run(p, wfd));
 }
 
 int
 probe_start(struct probe_run *r, const struct probe_spec *p,
-    const struct priv *pv, int64_t now_ns, int64_t timeout_ns)
+    const struct priv *pv, const struct priv_sandbox *sb, int64_t now_ns,
+    int64_t timeout_ns)
 {
 	pid_t parent = getpid(), pid;
-	int fds[2];
+	int fd;
 
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	if ((pid = fork()) < 0) {
-		int err = errno;
-
-		close(fds[0]);
-		close(fds[1]);
-		return -err;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		probe_child(p, pv, fds[1], parent, timeout_ns);
-	}
-	close(fds[1]);
-	setpgid(pid, pid);
-	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	if ((pid = sys_fork_pipe(&fd)) < 0)
+		return (int)pid;
+	if (pid == 0)
+		probe_child(p, pv, sb, fd, parent, timeout_ns);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
 	r->pid = pid;
-	r->fd = fds[0];
+	r->fd = fd;
 	r->started_ns = now_ns;
 	r->deadline_ns = now_ns + timeout_ns;
 	return 0;

@@ -5,8 +5,8 @@
  * of output bytes and reads the exit status; it never interprets what a
  * peer sent, and it kills the whole group at the deadline.
  */
-#ifndef PROBES_RUNNER_H
-#define PROBES_RUNNER_H
+#ifndef INIT_RUNNER_H
+#define INIT_RUNNER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,12 +28,16 @@ struct probe_run {
 	char out[PROBE_OUTPUT_MAX];
 };
 
+struct priv_sandbox;
+
 /*
- * Forks a probe process for p. Exec probes run with the workload's
- * privileges pv (NULL: unchanged). 0 or -errno.
+ * Forks a probe process for p, in its own group and named after the spec.
+ * Exec probes run with the workload's privileges pv (NULL: unchanged), the
+ * other kinds in the sandbox sb (NULL: none). 0 or -errno.
  */
 int probe_start(struct probe_run *r, const struct probe_spec *p,
-    const struct priv *pv, int64_t now_ns, int64_t timeout_ns);
+    const struct priv *pv, const struct priv_sandbox *sb, int64_t now_ns,
+    int64_t timeout_ns);
 /* Drains the pipe without blocking; output past 4 KiB is discarded. */
 void probe_drain(struct probe_run *r);
 /* The process was reaped with this wait status. */
@@ -50,8 +54,5 @@ int probe_passed(const struct probe_run *r);
 /* A one-line summary (raw bytes; escape before storing). */
 size_t probe_summary(const struct probe_run *r, int64_t timeout_ns,
     char *buf, size_t len);
-
-/* `vigil probe [--timeout DUR] SPEC...`; returns the exit code. */
-int probe_cli_main(int argc, char **argv);
 
 #endif

@@ -3,7 +3,8 @@
  * `vigil probe [--timeout DUR] SPEC...`: runs each spec once, all at the
  * same time, each in its own process killed at the timeout, and exits 0
  * when all pass. A drop-in for curl -f, redis-cli ping and pg_isready in a
- * HEALTHCHECK line of an image that has none of them.
+ * HEALTHCHECK line of an image that has none of them. It drives the same
+ * prober as PID 1, with the same reaping discipline.
  */
 #include <errno.h>
 #include <poll.h>
@@ -11,13 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "parse.h"
-#include "runner.h"
+#include "probe_cli.h"
+#include "prober.h"
 #include "sys.h"
 
 static int
@@ -29,44 +29,31 @@ cli_usage(const char *why)
 }
 
 static int
-cli_unfinished(const struct probe_run *runs, int n)
+cli_is_probe(void *ctx, pid_t pid)
 {
-	int i, left = 0;
-
-	for (i = 0; i < n; i++)
-		left += !runs[i].finished;
-	return left;
+	return prober_owns(ctx, pid);
 }
 
-/* Waits for every run to end: reaped, or killed at its deadline. */
+/* Runs the one round to its end: every run reaped or past its deadline. */
 static void
-cli_collect(struct probe_run *runs, int n, int sfd)
+cli_round(struct prober *pr, int sfd)
 {
 	struct pollfd pfd[1 + CFG_PROBES_MAX];
-	int i;
+	enum prober_outcome o = prober_tick(pr, sys_now_ns());
 
-	while (cli_unfinished(runs, n) > 0) {
-		int64_t now = sys_now_ns(), next = INT64_MAX;
+	while (o != PROBER_DONE) {
+		int64_t now = sys_now_ns(), d = prober_deadline(pr), left;
 		struct timespec ts;
-		int m = 1;
+		int m = 1, status;
 		pid_t pid;
-		int status;
 
-		for (i = 0; i < n; i++) {
-			probe_expire(&runs[i], now);
-			if (runs[i].pid > 0 && !runs[i].finished &&
-			    runs[i].deadline_ns < next)
-				next = runs[i].deadline_ns;
-			if (runs[i].fd >= 0) {
-				pfd[m].fd = runs[i].fd;
-				pfd[m++].events = POLLIN;
-			}
-		}
+		left = d == NEVER ? NS_PER_S : d > now ? d - now : 0;
+		ts.tv_sec = (time_t)(left / NS_PER_S);
+		ts.tv_nsec = (long)(left % NS_PER_S);
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
-		next = next == INT64_MAX ? NS_PER_S : next - now;
-		ts.tv_sec = (time_t)(next / NS_PER_S);
-		ts.tv_nsec = (long)(next % NS_PER_S);
+		pfd[0].revents = 0;
+		m += prober_pollfds(pr, pfd + 1, CFG_PROBES_MAX);
 		ppoll(pfd, (nfds_t)m, &ts, NULL);
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -74,33 +61,31 @@ cli_collect(struct probe_run *runs, int n, int sfd)
 			while (read(sfd, &si, sizeof(si)) > 0)
 				;
 		}
-		for (i = 0; i < n; i++)
-			probe_drain(&runs[i]);
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			for (i = 0; i < n; i++)
-				if (runs[i].pid == pid) {
-					kill(-pid, SIGKILL);
-					probe_reaped(&runs[i], status);
-				}
+		prober_drain(pr);
+		while (o != PROBER_DONE &&
+		    (pid = sys_reap_next(cli_is_probe, pr, &status)) > 0)
+			o = prober_reaped(pr, pid, status, sys_now_ns());
+		if (o != PROBER_DONE)
+			o = prober_tick(pr, sys_now_ns());
 	}
 }
 
 int
 probe_cli_main(int argc, char **argv)
 {
-	static struct probe_spec specs[CFG_PROBES_MAX];
-	static struct probe_run runs[CFG_PROBES_MAX];
-	int64_t timeout_ns = 5 * NS_PER_S;
+	static struct config c;
+	static struct prober pr;
 	char why[256], out[PROBE_OUTPUT_MAX + 64];
 	sigset_t set;
-	int i = 1, n = 0, failed = 0, sfd;
+	int i = 1, failed = 0, sfd;
 
+	c.probe_timeout_ns = 5 * NS_PER_S;
 	if (i < argc && strncmp(argv[i], "--timeout", 9) == 0) {
 		const char *v = argv[i][9] == '=' ? argv[i] + 10 :
 		    argv[i][9] == '\0' && i + 1 < argc ? argv[++i] : NULL;
 
-		if (v == NULL || parse_duration(v, &timeout_ns) < 0 ||
-		    timeout_ns == 0)
+		if (v == NULL || parse_duration(v, &c.probe_timeout_ns) < 0 ||
+		    c.probe_timeout_ns == 0)
 			return cli_usage("--timeout: bad duration");
 		i++;
 	}
@@ -108,10 +93,11 @@ probe_cli_main(int argc, char **argv)
 		i++;
 	if (i == argc)
 		return cli_usage("no probe spec given");
-	for (; i < argc; i++, n++) {
-		if (n == CFG_PROBES_MAX)
+	for (; i < argc; i++, c.nprobes++) {
+		if (c.nprobes == CFG_PROBES_MAX)
 			return cli_usage("too many specs");
-		if (probe_parse(&specs[n], argv[i], why, sizeof(why)) < 0) {
+		if (probe_parse(&c.probes[c.nprobes], argv[i], why,
+		    sizeof(why)) < 0) {
 			fprintf(stderr, "vigil probe: bad spec '%s': %s\n",
 			    argv[i], why);
 			return 2;
@@ -129,25 +115,15 @@ probe_cli_main(int argc, char **argv)
 		perror("vigil probe: signalfd");
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
-		int rc = probe_start(&runs[i], &specs[i], NULL, sys_now_ns(),
-		    timeout_ns);
+	prober_init(&pr, PROBER_ONCE, c.probes, c.nprobes, &c);
+	prober_arm(&pr, sys_now_ns());
+	cli_round(&pr, sfd);
+	for (i = 0; i < c.nprobes; i++) {
+		int pass = probe_passed(&pr.runs[i]);
 
-		if (rc < 0) {
-			fprintf(stderr, "vigil probe: fork: %s\n",
-			    strerror(-rc));
-			while (i-- > 0)
-				probe_cancel(&runs[i]);
-			return 1;
-		}
-	}
-	cli_collect(runs, n, sfd);
-	for (i = 0; i < n; i++) {
-		int pass = probe_passed(&runs[i]);
-
-		probe_summary(&runs[i], timeout_ns, out, sizeof(out));
+		probe_summary(&pr.runs[i], c.probe_timeout_ns, out, sizeof(out));
 		printf("%s %s: %s\n", pass ? "ok  " : "fail",
-		    specs[i].display, out);
+		    c.probes[i].display, out);
 		failed |= !pass;
 	}
 	return failed;

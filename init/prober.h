@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A set of probes run together in rounds: the health probes (feeding the
+ * HEALTHCHECK state machine), the --wait specs (gating the first start), or
+ * one round for `vigil probe`. The prober owns its runs and, for health, the
+ * state machine; each call returns an outcome that the caller acts on. It
+ * calls nothing above it.
+ */
+#ifndef INIT_PROBER_H
+#define INIT_PROBER_H
+
+#include <poll.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "health.h"
+#include "runner.h"
+
+struct priv_sandbox;
+
+enum prober_mode {
+	PROBER_HEALTH,			/* forever, while the child runs */
+	PROBER_WAIT,			/* until every spec passed once */
+	PROBER_ONCE,			/* one round */
+};
+
+enum prober_outcome {
+	PROBER_NOTHING,
+	PROBER_ROUND,			/* a health round ended */
+	PROBER_UNHEALTHY,		/* ... and turned the state unhealthy */
+	PROBER_DONE,			/* wait: all passed; once: round over */
+};
+
+struct prober {
+	enum prober_mode mode;
+	const struct probe_spec *specs;
+	int n;
+	const struct priv *priv;	/* exec probes run with it; or NULL */
+	const struct priv_sandbox *sandbox;	/* other kinds; or NULL */
+	int64_t timeout_ns;
+	int64_t interval_ns;
+	int64_t start_interval_ns;
+	struct probe_run runs[CFG_PROBES_MAX];
+	int passed[CFG_PROBES_MAX];	/* wait mode: passed once, done */
+	int active;			/* a round is in flight */
+	int64_t next_ns;		/* next round, NEVER when unscheduled */
+	long rounds;
+	int64_t round_ns;		/* when the current round started */
+
+	struct health health;		/* PROBER_HEALTH only */
+	struct health_cfg hcfg;
+	int reported;			/* the spec the output is of */
+	char output[PROBE_OUTPUT_MAX];	/* the last round's summary, raw */
+	size_t output_len;
+};
+
+/* Sets up *pr for specs (copied by reference) with c's schedule. */
+void prober_init(struct prober *pr, enum prober_mode mode,
+    const struct probe_spec *specs, int n, const struct config *c);
+/* Schedules the first round: now for wait and once, a start interval on
+ * for health (whose state machine is reset: a new child starts). */
+void prober_arm(struct prober *pr, int64_t now_ns);
+/* Kills every run and unschedules; results in flight are void. */
+void prober_cancel(struct prober *pr);
+int prober_owns(const struct prober *pr, pid_t pid);
+enum prober_outcome prober_reaped(struct prober *pr, pid_t pid, int status,
+    int64_t now_ns);
+enum prober_outcome prober_tick(struct prober *pr, int64_t now_ns);
+int64_t prober_deadline(const struct prober *pr);
+int prober_pollfds(const struct prober *pr, struct pollfd *pfd, int max);
+void prober_drain(struct prober *pr);
+/* The one rule for the current round interval. */
+int64_t prober_interval(const struct prober *pr);
+
+#endif

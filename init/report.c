@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Derives the health record and keeps the state file equal to it. The
+ * comparison is on the serialized record with its time stamps zeroed:
+ * whatever a module changes that the file shows reaches the file within
+ * the same loop turn.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "report.h"
+#include "sys.h"
+
+#define REPORT_RETRY_MAX_NS (60 * NS_PER_S)
+
+/* The status a reader should act on, from what the modules hold. */
+static enum health_status
+report_status(const struct sup *s, const struct prober *health)
+{
+	switch (s->phase) {
+	case SUP_WAIT:
+		return HEALTH_STARTING;
+	case SUP_RUN:
+		return health->n > 0 ? health->health.status : HEALTH_HEALTHY;
+	case SUP_STOP:
+		return s->why == SUP_WHY_UNHEALTHY_RESTART ? HEALTH_UNHEALTHY :
+		    HEALTH_STOPPING;
+	case SUP_CLEAN:
+		return s->then_restart ? HEALTH_UNHEALTHY : HEALTH_STOPPING;
+	case SUP_BACKOFF:
+		return HEALTH_UNHEALTHY;
+	case SUP_DONE:
+		break;
+	}
+	return HEALTH_STOPPING;
+}
+
+static enum hfile_phase
+report_phase(const struct sup *s)
+{
+	static const enum hfile_phase map[] = {
+		[SUP_WAIT] = HFILE_WAITING,
+		[SUP_RUN] = HFILE_RUNNING,
+		[SUP_STOP] = HFILE_STOPPING,
+		[SUP_CLEAN] = HFILE_CLEANING,
+		[SUP_BACKOFF] = HFILE_RESTARTING,
+		[SUP_DONE] = HFILE_EXITED,
+	};
+
+	return map[s->phase];
+}
+
+void
+report_derive(const struct sup *s, const struct prober *health,
+    const struct prober *wait, int64_t wall_offset_ms,
+    struct hfile_record *out)
+{
+	const struct prober *pr = s->phase == SUP_WAIT ? wait : health;
+
+	memset(out, 0, sizeof(*out));
+	out->status = report_status(s, health);
+	out->phase = report_phase(s);
+	out->has_phase = 1;
+	out->pid = s->child;
+	out->restarts = s->restarts;
+	out->has_last_exit = s->has_last;
+	out->last_exit = s->last_code;
+	out->failures = health->n > 0 ? health->health.failures : 0;
+	if (s->phase == SUP_BACKOFF)
+		out->next_start_ms = s->restart_at_ns / NS_PER_MS +
+		    wall_offset_ms;
+	if (pr->n > 0) {
+		snprintf(out->probe, sizeof(out->probe), "%s",
+		    pr->specs[pr->reported].display);
+		hfile_escape(pr->output, pr->output_len, out->output,
+		    sizeof(out->output));
+	}
+}
+
+void
+report_init(struct report *r, const char *path, const struct config *c,
+    int64_t now_ns)
+{
+	int64_t span = 3 * REPORT_HEARTBEAT_NS, probes;
+	int n;
+
+	r->wall_offset_ms = sys_wall_ms() - now_ns / NS_PER_MS;
+	if (c->nprobes > 0) {
+		probes = 2 * (c->probe_interval_ns > c->probe_start_interval_ns ?
+		    c->probe_interval_ns : c->probe_start_interval_ns) +
+		    c->probe_timeout_ns;
+		if (probes > span)
+			span = probes;
+	}
+	r->span_s = (span + NS_PER_S - 1) / NS_PER_S + 1;
+	if (path[0] != '\0') {
+		snprintf(r->path, sizeof(r->path), "%s", path);
+		return;
+	}
+	/*
+	 * The first default whose directory exists or can be made: /run
+	 * when a tmpfs (or root) makes it writable, else the temp dir.
+	 */
+	for (n = 0; hfile_default(geteuid(), n, r->path, sizeof(r->path)) > 0;
+	    n++) {
+		char dir[HFILE_PATH_MAX], *slash;
+
+		snprintf(dir, sizeof(dir), "%s", r->path);
+		if ((slash = strrchr(dir, '/')) != NULL)
+			*slash = '\0';
+		if (access(dir, W_OK | X_OK) == 0)
+			return;
+		if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
+			*slash = '\0';
+		if (access(dir, W_OK | X_OK) == 0)
+			return;
+	}
+	hfile_default(geteuid(), 0, r->path, sizeof(r->path));
+}
+
+static void
+report_failed(struct report *r, int rc, int64_t now_ns)
+{
+	r->write_errors++;
+	if (!r->failing) {
+		log_begin(LOGL_WARN, "cannot write state file");
+		log_str("path", r->path);
+		log_str("error", strerror(-rc));
+		if (rc == -EROFS || rc == -EACCES || rc == -ENOENT)
+			log_str("fix", "mount a tmpfs on the state directory "
+			    "(docker run --tmpfs /run) or set --state-file");
+		log_end();
+		r->retry_step_ns = NS_PER_S;
+	} else if (r->retry_step_ns < REPORT_RETRY_MAX_NS)
+		r->retry_step_ns *= 2;
+	/* Better missing than a record we could not keep true. */
+	if (!r->failing || r->written)
+		hfile_remove(r->path);
+	r->written = 0;
+	r->key_len = 0;
+	r->failing = 1;
+	r->retry_ns = now_ns + r->retry_step_ns;
+}
+
+void
+report_update(struct report *r, const struct sup *s,
+    const struct prober *health, const struct prober *wait, int64_t now_ns)
+{
+	struct hfile_record rec;
+	char buf[HFILE_MAX];
+	int len, rc;
+
+	report_derive(s, health, wait, r->wall_offset_ms, &rec);
+	if (!r->has_status || rec.status != r->status) {
+		r->has_status = 1;
+		r->status = rec.status;
+		r->since = sys_wall_ms() / 1000;
+	}
+	rec.since = r->since;
+	if ((len = hfile_format(&rec, buf, sizeof(buf))) < 0)
+		return;
+	if (r->written && (size_t)len == r->key_len &&
+	    memcmp(buf, r->key, (size_t)len) == 0 &&
+	    now_ns - r->written_ns < REPORT_HEARTBEAT_NS)
+		return;
+	if (r->failing && now_ns < r->retry_ns)
+		return;
+	memcpy(r->key, buf, (size_t)len);
+	r->key_len = (size_t)len;
+	rec.updated = sys_wall_ms() / 1000;
+	rec.stale_after = rec.updated + r->span_s;
+	if ((len = hfile_format(&rec, buf, sizeof(buf))) < 0)
+		return;
+	if ((rc = hfile_write(r->path, buf, (size_t)len)) < 0) {
+		report_failed(r, rc, now_ns);
+		return;
+	}
+	if (r->failing) {
+		log_begin(LOGL_INFO, "state file written again");
+		log_str("path", r->path);
+		log_end();
+	}
+	r->failing = 0;
+	r->written = 1;
+	r->written_ns = now_ns;
+}
+
+int64_t
+report_deadline(const struct report *r)
+{
+	if (r->failing)
+		return r->retry_ns;
+	return r->written ? r->written_ns + REPORT_HEARTBEAT_NS : 0;
+}

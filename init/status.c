@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `vigil status`: reads the state file of the vigil that supervises this
+ * container and prints one line for Docker to keep as the check's output;
+ * exits 0 only when the record is fresh and healthy. It trusts the file
+ * only as far as the writer's own rules go: no foreign links, owner and
+ * mode checked, size bounded, times sane.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hfile.h"
+#include "parse.h"
+#include "status.h"
+#include "sys.h"
+
+/* How far in the future an update may lie before the clock is doubted. */
+#define STATUS_SKEW_S 2
+/* Beyond any real clock: refuse, rather than overflow. */
+#define STATUS_TIME_MAX (INT64_C(1) << 40)
+
+static int
+status_usage(const char *why)
+{
+	fprintf(stderr, "vigil status: %s\nusage: vigil status [--state-file "
+	    "PATH] [--max-age DUR]\n", why);
+	return 2;
+}
+
+/* The effective uid of PID 1, whose vigil writes the file we look for. */
+static int
+status_pid1_uid(uid_t *uid)
+{
+	char buf[1024], *p;
+	unsigned long r, e;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/1/status", O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strstr(buf, "\nUid:")) == NULL ||
+	    sscanf(p + 5, "%lu %lu", &r, &e) != 2)
+		return -1;
+	*uid = (uid_t)e;
+	return 0;
+}
+
+static const char *
+status_hint(int err)
+{
+	if (err == ENOENT || err == EROFS || err == EACCES)
+		return " (is vigil running? With a read-only root filesystem, "
+		       "mount a tmpfs on /run or set --state-file)";
+	return "";
+}
+
+/* Reads and parses one candidate; prints why not on the last. */
+static int
+status_read(const char *path, const uid_t *trusted, int nt, int loud,
+    struct hfile_record *r)
+{
+	char buf[HFILE_MAX];
+	const char *why;
+	ssize_t len;
+	int fd;
+
+	if ((fd = hfile_open_trusted(path, trusted, nt, &why)) < 0) {
+		if (!loud)
+			return -1;
+		if (why != NULL)
+			printf("refused: %s: %s\n", path, why);
+		else
+			printf("missing: %s: %s%s\n", path, strerror(-fd),
+			    status_hint(-fd));
+		return -1;
+	}
+	len = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (len < 0 || len == (ssize_t)sizeof(buf) ||
+	    hfile_parse(buf, (size_t)len, r) < 0 ||
+	    r->updated < 0 || r->updated > STATUS_TIME_MAX ||
+	    r->stale_after < 0 || r->stale_after > STATUS_TIME_MAX) {
+		printf("unreadable: %s is not a vigil state file\n", path);
+		return -2;
+	}
+	return 0;
+}
+
+/* One line; 0 when healthy. */
+static int
+status_judge(const struct hfile_record *r, int64_t max_age_ns)
+{
+	int64_t now_ms = sys_wall_ms(), now = now_ms / 1000;
+	int64_t age = now - r->updated;
+	char line[1024];
+
+	if (age < -STATUS_SKEW_S) {
+		printf("stale: last update %llds in the future, was %s\n",
+		    (long long)-age, health_name(r->status));
+		return 1;
+	}
+	if (r->stale_after > 0 && now > r->stale_after) {
+		printf("stale: last update %llds ago, was %s\n",
+		    (long long)age, health_name(r->status));
+		return 1;
+	}
+	if (max_age_ns > 0 && age > max_age_ns / NS_PER_S) {
+		printf("stale: last update %llds ago (max-age exceeded), was "
+		    "%s\n", (long long)age, health_name(r->status));
+		return 1;
+	}
+	hfile_reason(r, now_ms, line, sizeof(line));
+	printf("%s\n", line);
+	return r->status == HEALTH_HEALTHY && (!r->has_phase ||
+	    r->phase == HFILE_RUNNING) ? 0 : 1;
+}
+
+int
+status_main(int argc, char **argv, char **envp)
+{
+	struct hfile_record r;
+	char path[HFILE_PATH_MAX] = "";
+	int64_t max_age_ns = 0;
+	uid_t trusted[3];
+	int i, nt = 0, given = 0, rc;
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, "VIGIL_STATE_FILE=", 17) == 0 &&
+		    (*envp)[17] != '\0') {
+			snprintf(path, sizeof(path), "%s", *envp + 17);
+			given = 1;
+		}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (strncmp(a, "--state-file=", 13) == 0)
+			v = a + 13;
+		else if (strncmp(a, "--max-age=", 10) == 0)
+			v = a + 10;
+		else if ((strcmp(a, "--state-file") == 0 ||
+		    strcmp(a, "--max-age") == 0) && i + 1 < argc)
+			v = argv[++i];
+		else
+			return status_usage("unknown or incomplete argument");
+		if (strncmp(a, "--state-file", 12) == 0) {
+			if (*v == '\0')
+				return status_usage("--state-file: empty path");
+			if (snprintf(path, sizeof(path), "%s", v) >=
+			    (int)sizeof(path))
+				return status_usage("--state-file: too long");
+			given = 1;
+		} else if (parse_duration(v, &max_age_ns) < 0)
+			return status_usage("--max-age: bad duration");
+	}
+	if (given && path[0] != '/')
+		return status_usage("--state-file: not an absolute path");
+	trusted[nt++] = 0;
+	if (geteuid() != 0)
+		trusted[nt++] = geteuid();
+	if (status_pid1_uid(&trusted[nt]) == 0 && trusted[nt] != 0 &&
+	    trusted[nt] != geteuid())
+		nt++;
+	if (given)
+		return status_read(path, trusted, nt, 1, &r) < 0 ? 1 :
+		    status_judge(&r, max_age_ns);
+	/*
+	 * Where our own vigil would write, then where PID 1's would (as
+	 * `docker exec -u 0` in a container whose USER is not root).
+	 */
+	for (i = 0; i < nt; i++) {
+		uid_t uid = i == 0 ? geteuid() : trusted[i];
+		int n;
+
+		if (i > 0 && uid == geteuid())
+			continue;
+		for (n = 0; hfile_default(uid, n, path, sizeof(path)) > 0; n++)
+			if ((rc = status_read(path, trusted, nt, 0, &r)) == 0)
+				return status_judge(&r, max_age_ns);
+			else if (rc == -2)
+				return 1;
+	}
+	hfile_default(geteuid(), 0, path, sizeof(path));
+	status_read(path, trusted, nt, 1, &r);
+	return 1;
+}
