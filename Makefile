@@ -119,7 +119,7 @@ $(B)/vigil-san: $(SRCS:%.c=$(S)/%.o)
 
 $(B)/helpers/%: tests/integration/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(Q)gcc -D_GNU_SOURCE -std=c11 -Wall -Wextra -Werror -O1 -g -o $@ $<
+	$(Q)gcc -D_GNU_SOURCE -std=c11 -Wall -Wextra -Werror -O1 -g -pthread -o $@ $<
 
 check-unit: $(B)/unit
 	$(B)/unit

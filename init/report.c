@@ -128,7 +128,8 @@ report_failed(struct report *r, int rc, int64_t now_ns)
 	if (!r->failing) {
 		log_begin(LOGL_WARN, "cannot write state file");
 		log_str("path", r->path);
-		log_str("error", strerror(-rc));
+		log_str("error", rc == -ELOOP ? "a link not owned by root is "
+		    "in the path" : strerror(-rc));
 		if (rc == -EROFS || rc == -EACCES || rc == -ENOENT)
 			log_str("fix", "mount a tmpfs on the state directory "
 			    "(docker run --tmpfs /run) or set --state-file");

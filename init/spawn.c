@@ -103,28 +103,15 @@ spawn_in_child(char **argv, const struct priv *pv, int errfd)
 int
 spawn_child(char **argv, const struct priv *pv, pid_t *pid, int *errfd)
 {
-	int p[2];
 	pid_t child;
+	int fd;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	child = fork();
-	if (child < 0) {
-		int err = errno;
-
-		close(p[0]);
-		close(p[1]);
-		return -err;
-	}
-	if (child == 0) {
-		close(p[0]);
-		spawn_in_child(argv, pv, p[1]);
-	}
-	close(p[1]);
-	/* EACCES once the child has exec'd: the group is set by then. */
-	setpgid(child, child);
+	if ((child = sys_fork_pipe(&fd)) < 0)
+		return (int)child;
+	if (child == 0)
+		spawn_in_child(argv, pv, fd);
 	*pid = child;
-	*errfd = p[0];
+	*errfd = fd;
 	return 0;
 }
 

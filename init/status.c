@@ -62,10 +62,13 @@ status_hint(int err)
 	return "";
 }
 
-/* Reads and parses one candidate; prints why not on the last. */
+/*
+ * Reads and parses one candidate: 0, -1 missing (said when loud), -2
+ * unreadable (said), -3 refused (said when loud; else kept in *refused).
+ */
 static int
 status_read(const char *path, const uid_t *trusted, int nt, int loud,
-    struct hfile_record *r)
+    struct hfile_record *r, char *refused, size_t rlen)
 {
 	char buf[HFILE_MAX];
 	const char *why;
@@ -73,11 +76,15 @@ status_read(const char *path, const uid_t *trusted, int nt, int loud,
 	int fd;
 
 	if ((fd = hfile_open_trusted(path, trusted, nt, &why)) < 0) {
-		if (!loud)
-			return -1;
-		if (why != NULL)
-			printf("refused: %s: %s\n", path, why);
-		else
+		if (why != NULL) {
+			if (loud)
+				printf("refused: %s: %s\n", path, why);
+			else if (refused[0] == '\0')
+				snprintf(refused, rlen, "refused: %s: %s", path,
+				    why);
+			return -3;
+		}
+		if (loud)
 			printf("missing: %s: %s%s\n", path, strerror(-fd),
 			    status_hint(-fd));
 		return -1;
@@ -127,7 +134,7 @@ int
 status_main(int argc, char **argv, char **envp)
 {
 	struct hfile_record r;
-	char path[HFILE_PATH_MAX] = "";
+	char path[HFILE_PATH_MAX] = "", refused[HFILE_PATH_MAX + 80] = "";
 	int64_t max_age_ns = 0;
 	uid_t trusted[3];
 	int i, nt = 0, given = 0, rc;
@@ -169,8 +176,8 @@ status_main(int argc, char **argv, char **envp)
 	    trusted[nt] != geteuid())
 		nt++;
 	if (given)
-		return status_read(path, trusted, nt, 1, &r) < 0 ? 1 :
-		    status_judge(&r, max_age_ns);
+		return status_read(path, trusted, nt, 1, &r, refused,
+		    sizeof(refused)) < 0 ? 1 : status_judge(&r, max_age_ns);
 	/*
 	 * Where our own vigil would write, then where PID 1's would (as
 	 * `docker exec -u 0` in a container whose USER is not root).
@@ -182,12 +189,18 @@ status_main(int argc, char **argv, char **envp)
 		if (i > 0 && uid == geteuid())
 			continue;
 		for (n = 0; hfile_default(uid, n, path, sizeof(path)) > 0; n++)
-			if ((rc = status_read(path, trusted, nt, 0, &r)) == 0)
+			if ((rc = status_read(path, trusted, nt, 0, &r,
+			    refused, sizeof(refused))) == 0)
 				return status_judge(&r, max_age_ns);
 			else if (rc == -2)
 				return 1;
 	}
+	/* A refusal says more than the first place being empty. */
+	if (refused[0] != '\0') {
+		printf("%s\n", refused);
+		return 1;
+	}
 	hfile_default(geteuid(), 0, path, sizeof(path));
-	status_read(path, trusted, nt, 1, &r);
+	status_read(path, trusted, nt, 1, &r, refused, sizeof(refused));
 	return 1;
 }

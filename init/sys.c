@@ -248,13 +248,14 @@ sys_fork_pipe(int *fd)
 		close(p[1]);
 		return -err;
 	}
+	/* The child's group: set on both sides, so neither races the other. */
 	if (pid == 0) {
 		close(p[0]);
+		setpgid(0, 0);
 		*fd = p[1];
 		return 0;
 	}
 	close(p[1]);
-	/* The child's group: set on both sides, so neither races the other. */
 	setpgid(pid, pid);
 	*fd = p[0];
 	return pid;

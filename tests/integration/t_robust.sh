@@ -55,19 +55,35 @@ expect_ge "fast polling kept running while starting (>= 8 rounds)" 8 \
     "$(grep -c 'msg="probe failed"' "$T/log")"
 kill -TERM "$VP"; wait_exit "$UNSHARE_PID" 5
 
-# `vigil probe` SIGKILLed by a HEALTHCHECK timeout leaves no probe behind.
+# `vigil probe` SIGKILLed by a HEALTHCHECK timeout leaves no probe behind:
+# neither the probe process (named after its spec) nor, for an exec probe,
+# what the command started.
 SILENT=$(free_port)
 $PY -c "import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('127.0.0.1', $SILENT)); s.listen(); c = [s.accept() for _ in range(3)]
 time.sleep(100)" &
 SRV=$!
-sleep 0.3
+wait_for 5 $PY -c "import socket; socket.create_connection(('127.0.0.1', $SILENT))"
 "$VIGIL" probe --timeout 20s "http://127.0.0.1:$SILENT/x" >/dev/null &
 PP=$!
-sleep 0.3; kill -KILL "$PP"; wait "$PP" 2>/dev/null; sleep 0.2
-expect "vigil probe killed: its probe process dies too" 0 \
-    "$(pgrep -f "probe --timeout 20s http://127.0.0.1:$SILENT/x" | wc -l)"
+named() { pgrep -f "^vigil probe http://127.0.0.1:$SILENT/x" >/dev/null; }
+wait_for 5 named
+expect "a probe process is named after its spec" 0 $?
+kill -KILL "$PP"; wait "$PP" 2>/dev/null
+gone() { ! named; }
+wait_for 5 gone
+expect "vigil probe killed: its probe process dies too" 0 $?
+mark="777.$$"
+"$VIGIL" probe --timeout 20s "exec:sh -c 'sleep $mark; true'" >/dev/null &
+PP=$!
+sleeping() { pgrep -f "^sleep $mark\$" >/dev/null; }
+wait_for 5 sleeping
+expect "the exec probe's command runs" 0 $?
+kill -KILL "$PP"; wait "$PP" 2>/dev/null
+awake() { ! sleeping; }
+wait_for 5 awake
+expect "vigil probe killed: the exec probe's grandchild dies too" 0 $?
 # An inherited SIG_IGN for SIGCHLD must not make `vigil probe` hang.
 start=$(now_ms)
 out=$($PY -c "import os, signal, sys
