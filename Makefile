@@ -52,7 +52,7 @@ REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 all: $(VIGIL_BIN)
 
 $(MUSL)/lib/libseccomp.a:
-	scripts/musl-deps.sh $(MUSL)
+	$(Q)scripts/musl-deps.sh $(MUSL)
 
 $(REL_OBJ)/%.o: %.c | $(REL_DEPS)
 	@mkdir -p $(dir $@)
@@ -181,14 +181,16 @@ demo: $(B)/vigil
 	examples/basics/crash-loop.sh
 
 deps:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	@mkdir -p $(B); echo "deps: apt-get install (log: $(B)/deps.log)"
+	@apt-get update -qq >$(B)/deps.log 2>&1 || \
+		{ tail -n 20 $(B)/deps.log; exit 1; }
+	@DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		build-essential musl-tools gperf dpkg-dev pkg-config ca-certificates \
 		libcap-dev libseccomp-dev check libsubunit-dev valgrind \
 		util-linux procps iproute2 python3 python3-celery python3-redis \
 		redis-server postgresql tini dumb-init hyperfine curl clang \
 		libclang-rt-14-dev file \
-		>/dev/null
+		>>$(B)/deps.log 2>&1 || { tail -n 20 $(B)/deps.log; exit 1; }
 
 format:
 	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(HELPER_SRCS)
