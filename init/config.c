@@ -86,16 +86,19 @@ struct src {
 static int
 cfg_fail(struct src *s, const char *fmt, ...)
 {
-	char why[256];
+	char why[256], line[320];
+	size_t len = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	if (s->name[0] == '\0')
-		snprintf(s->err, s->errlen, "%s", why);
+		snprintf(line, sizeof(line), "%s", why);
 	else
-		snprintf(s->err, s->errlen, "%s: %s", s->name, why);
+		snprintf(line, sizeof(line), "%s: %s", s->name, why);
+	/* Values are quoted in it: a newline or ESC must not forge a line. */
+	log_escape(s->err, &len, s->errlen, line, 0);
 	return -EINVAL;
 }
 
