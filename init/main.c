@@ -101,6 +101,7 @@ main(int argc, char **argv)
 	if (cfg.action == CFG_LICENSE)
 		return fputs(vigil_license, stdout) < 0;
 	log_setup(cfg.verbosity, cfg.log_json);
+	config_log_overrides(&cfg, environ);
 	if (vigil_setup(&v, &cfg) < 0)
 		return 1;
 	return loop_run(&v);

@@ -99,3 +99,25 @@ expect_match "the value is shown escaped" \
     "bad duration '1\\\\nvigil level=error msg=forged\\\\u001b\[31m'" "$err"
 expect_no_match "no raw ESC" $'\e' "$err"
 
+# --- a VIGIL_* variable beaten by a flag is named at start-up ------------
+VIGIL_PROBE_INTERVAL=1s VIGIL_RESTART=no pid1 $SF --probe-interval 5s \
+    --probe tcp://127.0.0.1:1 -- true 2>"$T/over"
+expect "one warning for the variable a flag beat" 1 \
+    "$(grep -c 'msg="flag overrides variable"' "$T/over")"
+expect_match "it names the variable, the flag and the ignored value" \
+    '^vigil ts=[^ ]+ level=warn msg="flag overrides variable" variable=VIGIL_PROBE_INTERVAL flag=--probe-interval ignored=1s$' \
+    "$(cat "$T/over")"
+expect_no_match "a variable no flag beat is not named" 'VIGIL_RESTART' \
+    "$(cat "$T/over")"
+VIGIL_PROBE_INTERVAL=1s pid1 $SF --probe tcp://127.0.0.1:1 -- true \
+    2>"$T/over"
+expect "no warning without the flag" 0 \
+    "$(grep -c 'overrides' "$T/over")"
+VIGIL_GRACE=3s pid1 $SF --log-format json --grace 1s -- true 2>"$T/over"
+expect "json: the warning is a valid line too" ok \
+    "$(check_lines json "$T/over")"
+expect_match "json: it names variable and flag" \
+    '"level":"warn","msg":"flag overrides variable","variable":"VIGIL_GRACE","flag":"--grace","ignored":"3s"' \
+    "$(cat "$T/over")"
+VIGIL_GRACE=3s pid1 $SF -q --grace 1s -- true 2>"$T/over"
+expect "-q keeps warnings" 1 "$(grep -c 'flag overrides variable' "$T/over")"

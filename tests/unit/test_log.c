@@ -244,6 +244,49 @@ END_TEST
 
 static struct config cfg;
 
+START_TEST(overrides_collected)
+{
+	char *argv[] = { "vigil", "--probe-interval", "5s", "-p", "KILL",
+		"--grace=2s", "--", "true", NULL };
+	char *envp[] = { "VIGIL_PROBE_INTERVAL=1s", "VIGIL_PDEATHSIG=TERM",
+		"VIGIL_RESTART=always", NULL };
+	char err[256], var[48];
+	const char *flag;
+
+	memset(&cfg, 0, sizeof(cfg));
+	ck_assert_int_eq(config_parse(&cfg, 8, argv, envp, err, sizeof(err)),
+	    0);
+	/* The flags won, the unbeaten variable applied. */
+	ck_assert_int_eq(cfg.probe_interval_ns, 5 * NS_PER_S);
+	ck_assert_int_eq(cfg.restart, CFG_RESTART_ALWAYS);
+	/* In option order; --grace had no variable to beat. */
+	ck_assert_int_eq(config_override(&cfg, 0, var, sizeof(var), &flag), 0);
+	ck_assert_str_eq(var, "VIGIL_PDEATHSIG");
+	ck_assert_str_eq(flag, "pdeathsig");
+	ck_assert_int_eq(config_override(&cfg, 1, var, sizeof(var), &flag), 0);
+	ck_assert_str_eq(var, "VIGIL_PROBE_INTERVAL");
+	ck_assert_str_eq(flag, "probe-interval");
+	ck_assert_int_eq(config_override(&cfg, 2, var, sizeof(var), &flag),
+	    -1);
+}
+END_TEST
+
+START_TEST(no_override_without_flag)
+{
+	char *argv[] = { "vigil", "true", NULL };
+	char *envp[] = { "VIGIL_PROBE_INTERVAL=1s", NULL };
+	char err[256], var[48];
+	const char *flag;
+
+	memset(&cfg, 0, sizeof(cfg));
+	ck_assert_int_eq(config_parse(&cfg, 2, argv, envp, err, sizeof(err)),
+	    0);
+	ck_assert_int_eq(cfg.probe_interval_ns, NS_PER_S);
+	ck_assert_int_eq(config_override(&cfg, 0, var, sizeof(var), &flag),
+	    -1);
+}
+END_TEST
+
 START_TEST(config_error_one_line)
 {
 	char *argv[] = { "vigil", "--grace", "1\nvigil level=error\x1b", "--",
@@ -276,6 +319,8 @@ suite_log(void)
 	tcase_add_test(tc, timestamp);
 	tcase_add_test(tc, line_keys_once);
 	tcase_add_test(tc, line_long_msg_kept_in_part);
+	tcase_add_test(tc, overrides_collected);
+	tcase_add_test(tc, no_override_without_flag);
 	tcase_add_test(tc, config_error_one_line);
 	suite_add_tcase(s, tc);
 	return s;
