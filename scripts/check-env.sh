@@ -11,36 +11,39 @@ missing() {
 	echo "make check: $1; $2" >&2
 	exit 1
 }
-# why CMD...: the first line of what CMD said when it failed.
-why() {
-	"$@" 2>&1 >/dev/null | head -n 1
+# try CMD...: runs CMD; on failure ERR is the first line it printed.
+try() {
+	ERR=$("$@" 2>&1 >/dev/null) && return 0
+	ERR=$(printf '%s\n' "$ERR" | head -n 1)
+	return 1
 }
-CONTAINER="in a container, run it with --privileged (or at least --cap-add SYS_ADMIN --security-opt seccomp=unconfined), or use a VM"
+CONTAINER="in a container, run it with --privileged (or at least"
+CONTAINER="$CONTAINER --cap-add SYS_ADMIN --security-opt seccomp=unconfined),"
+CONTAINER="$CONTAINER or use a VM"
 
-[ "$(id -u)" = 0 ] ||
-    missing "needs root (uid is $(id -u))" \
-	"run it as root (sudo make check); under 'unshare --user' map root with --map-root-user"
+[ "$(id -u)" = 0 ] || missing "needs root (uid is $(id -u))" \
+    "run it as root (sudo make check); under unshare --user, --map-root-user"
 for tool in unshare setpriv nsenter; do
 	command -v "$tool" >/dev/null 2>&1 ||
 	    missing "$tool is missing" "install util-linux (make deps)"
 done
-if ! unshare --pid --fork --mount-proc true >/dev/null 2>&1; then
-	missing "cannot make a PID namespace ('unshare --pid --fork --mount-proc true': $(why unshare --pid --fork --mount-proc true))" \
-	    "$CONTAINER"
-fi
-if ! unshare --net true >/dev/null 2>&1; then
-	missing "cannot make a network namespace ('unshare --net true': $(why unshare --net true))" \
-	    "$CONTAINER"
-fi
+try unshare --pid --fork --mount-proc true ||
+    missing "cannot make a PID namespace ('unshare --pid --fork --mount-proc true': $ERR)" \
+	"$CONTAINER"
+try unshare --net true ||
+    missing "cannot make a network namespace ('unshare --net true': $ERR)" \
+	"$CONTAINER"
 nobody="setpriv --reuid=65534 --regid=65534 --clear-groups true"
-if ! $nobody >/dev/null 2>&1; then
-	err=$(why $nobody)
-	case $err in
+# shellcheck disable=SC2086
+if ! try $nobody; then
+	case $ERR in
 	*"Invalid argument"*)
-		how="uid 65534 is not mapped in this user namespace: run as real root on the host, a VM or a plain container" ;;
+		how="uid 65534 is not mapped in this user namespace: use real root"
+		how="$how on the host, a VM or a plain container" ;;
 	*)
-		how="the tests need CAP_SETUID and CAP_SETGID: do not drop them (docker run --cap-drop), or use a VM" ;;
+		how="the tests need CAP_SETUID and CAP_SETGID: do not drop them"
+		how="$how (docker run --cap-drop), or use a VM" ;;
 	esac
-	missing "cannot switch to user nobody ('$nobody': $err)" "$how"
+	missing "cannot switch to user nobody ('$nobody': $ERR)" "$how"
 fi
 exit 0
