@@ -13,8 +13,13 @@ DIR=$(mktemp -d /tmp/vigil-clone.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
 chmod 0700 "$DIR"
 mkdir "$DIR/vigil"
-git ls-files -z -c -o --exclude-standard |
-    tar --null -T - -cf - | tar -C "$DIR/vigil" -xf -
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git ls-files -z -c -o --exclude-standard |
+	    tar --null -T - -cf - | tar -C "$DIR/vigil" -xf -
+else
+	# Not a git checkout (an unpacked tarball): everything but build/.
+	tar --exclude=./build -cf - . | tar -C "$DIR/vigil" -xf -
+fi
 if [ -f build/musl/lib/libseccomp.a ] && [ -f build/musl/lib/libcap.a ]; then
 	mkdir -p "$DIR/vigil/build"
 	cp -a build/musl "$DIR/vigil/build/musl"
