@@ -5,7 +5,10 @@
 #                        for musl from Debian's source packages (build/musl)
 #   make LIBC=glibc      build/vigil-glibc: the same sources, static glibc
 #   make check           every test: unit (Check, valgrind), integration as
-#                        PID 1, the same under ASan/UBSan, the examples
+#                        PID 1, the same under ASan/UBSan, the examples;
+#                        ends with one "N passed, N failed" over them all
+#   make check-clone     make check in a fresh copy of the tree under a 0700
+#                        directory, as a root user's clone in /root is
 #   make bench           benchmarks side by side with tini and dumb-init
 #   make deps            install the Debian packages the build and tests need
 
@@ -49,7 +52,7 @@ REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 all: $(VIGIL_BIN)
 
 $(MUSL)/lib/libseccomp.a:
-	scripts/musl-deps.sh $(MUSL)
+	$(Q)scripts/musl-deps.sh $(MUSL)
 
 $(REL_OBJ)/%.o: %.c | $(REL_DEPS)
 	@mkdir -p $(dir $@)
@@ -151,8 +154,18 @@ hdrcheck:
 			-fsyntax-only -x c - || exit 1; done
 	@echo "headers: each compiles on its own"
 
-check: all hdrcheck check-glibc check-unit check-valgrind check-integration \
-	check-san check-examples
+.PHONY: check-env check-clone
+# Root, namespaces and user switching, checked once up front.
+check-env:
+	@scripts/check-env.sh
+
+# Every suite runs even after another failed; the last line sums them all.
+SUITES := check-unit check-valgrind check-integration check-san check-examples
+check: check-env all hdrcheck check-glibc
+	@scripts/check-suites.sh "$(MAKE)" $(SUITES)
+
+check-clone:
+	scripts/check-clone.sh
 
 bench: $(B)/vigil $(HELPERS)
 	tests/bench/run.sh $(B)/vigil
@@ -168,14 +181,16 @@ demo: $(B)/vigil
 	examples/basics/crash-loop.sh
 
 deps:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	@mkdir -p $(B); echo "deps: apt-get install (log: $(B)/deps.log)"
+	@apt-get update -qq >$(B)/deps.log 2>&1 || \
+		{ tail -n 20 $(B)/deps.log; exit 1; }
+	@DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		build-essential musl-tools gperf dpkg-dev pkg-config ca-certificates \
 		libcap-dev libseccomp-dev check libsubunit-dev valgrind \
 		util-linux procps iproute2 python3 python3-celery python3-redis \
 		redis-server postgresql tini dumb-init hyperfine curl clang \
 		libclang-rt-14-dev file \
-		>/dev/null
+		>>$(B)/deps.log 2>&1 || { tail -n 20 $(B)/deps.log; exit 1; }
 
 format:
 	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(HELPER_SRCS)

@@ -27,6 +27,7 @@ enum opt_id {
 	O_WAIT_TIMEOUT, O_STATE_FILE, O_USER, O_CAPS, O_NO_NEW_PRIVS,
 	O_SECCOMP, O_SECCOMP_DENY, O_COUNT
 };
+_Static_assert(O_COUNT <= 64, "config.env_overridden has a bit per option");
 
 /* env: 0 no variable, 1 a single value, 2 a list (see env_sep). */
 static const struct opt {
@@ -86,16 +87,19 @@ struct src {
 static int
 cfg_fail(struct src *s, const char *fmt, ...)
 {
-	char why[256];
+	char why[256], line[320];
+	size_t len = 0;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	if (s->name[0] == '\0')
-		snprintf(s->err, s->errlen, "%s", why);
+		snprintf(line, sizeof(line), "%s", why);
 	else
-		snprintf(s->err, s->errlen, "%s: %s", s->name, why);
+		snprintf(line, sizeof(line), "%s: %s", s->name, why);
+	/* Values are quoted in it: a newline or ESC must not forge a line. */
+	log_escape(s->err, &len, s->errlen, line, 0);
 	return -EINVAL;
 }
 
@@ -402,12 +406,17 @@ cfg_env(struct config *c, char **envp, const uint8_t *seen, struct src *s)
 		c->verbosity = (int)n;
 
 	for (id = 0; id < O_COUNT; id++) {
-		if (opts[id].env == 0 || seen[id])
+		if (opts[id].env == 0)
 			continue;
 		env_name(opts[id].name, s->name, sizeof(s->name));
 		v = env_get(envp, s->name);
 		if (v == NULL)
 			continue;
+		if (seen[id]) {
+			/* Noted for a warning: logging is not set up yet. */
+			c->env_overridden |= UINT64_C(1) << id;
+			continue;
+		}
 		if (opts[id].env == 2) {
 			if (env_apply_list(c, id, v, s) < 0)
 				return -EINVAL;
@@ -415,6 +424,38 @@ cfg_env(struct config *c, char **envp, const uint8_t *seen, struct src *s)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+int
+config_override(const struct config *c, int i, char *var, size_t varlen,
+    const char **flag)
+{
+	int id;
+
+	for (id = 0; id < O_COUNT; id++)
+		if ((c->env_overridden & UINT64_C(1) << id) && i-- == 0) {
+			env_name(opts[id].name, var, varlen);
+			*flag = opts[id].name;
+			return 0;
+		}
+	return -1;
+}
+
+void
+config_log_overrides(const struct config *c, char **envp)
+{
+	char var[48], flag[48];
+	const char *name;
+	int i;
+
+	for (i = 0; config_override(c, i, var, sizeof(var), &name) == 0; i++) {
+		snprintf(flag, sizeof(flag), "--%s", name);
+		log_begin(LOGL_WARN, "flag overrides variable");
+		log_str("variable", var);
+		log_str("flag", flag);
+		log_str("ignored", env_get(envp, var));
+		log_end();
+	}
 }
 
 static const struct opt *

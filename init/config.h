@@ -81,6 +81,9 @@ struct config {
 
 	char state_file[CFG_PATH_MAX];	/* empty: the default for our uid */
 	struct priv priv;
+
+	/* Bit n: option n's VIGIL_* variable was set, and beaten by a flag. */
+	uint64_t env_overridden;
 };
 
 /*
@@ -89,6 +92,15 @@ struct config {
  */
 int config_parse(struct config *c, int argc, char **argv, char **envp,
     char *err, size_t errlen);
+
+/*
+ * The i-th variable a flag beat: 0 with its name in var and the flag's long
+ * name (without "--") in *flag, or -1 past the last.
+ */
+int config_override(const struct config *c, int i, char *var, size_t varlen,
+    const char **flag);
+/* One warning per variable a flag beat; call once logging is set up. */
+void config_log_overrides(const struct config *c, char **envp);
 
 /* The --help text. */
 extern const char config_usage[];

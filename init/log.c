@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Builds logfmt or JSON lines in a fixed buffer. A field that would not fit
- * is dropped whole and the line ends with truncated=true, so the line stays
- * parseable by Loki's logfmt and json stages.
+ * Builds logfmt or JSON lines in a fixed buffer. Every line starts with ts
+ * (RFC 3339 UTC, milliseconds), level and msg, and names no key twice. A
+ * value is escaped so that the line stays one valid line whatever its bytes:
+ * no raw control character, valid UTF-8 only. A field that would not fit, or
+ * would repeat a key, is dropped whole and the line ends with
+ * truncated=true, so it stays parseable by Loki's logfmt and json stages.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 
 #define LOG_LINE_MAX 1024
+#define LOG_KEYS_MAX 24
 
 static int log_fd = STDERR_FILENO;
 static int log_level = LOGL_INFO;
@@ -22,6 +27,8 @@ static int log_on;		/* the current line passed the level filter */
 static int log_cut;		/* a field was dropped */
 static size_t log_len;
 static char log_buf[LOG_LINE_MAX];
+static int log_nkeys;
+static const char *log_keys[LOG_KEYS_MAX];
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -55,37 +62,103 @@ log_enabled(int level)
 	return level <= log_level;
 }
 
-/* Appends s[0..n) escaped for the output format; 0 or -1 if it won't fit. */
-static int
-log_put_escaped(char *dst, size_t *len, size_t cap, const char *s)
+/*
+ * The length of the UTF-8 sequence at s if it is a valid one (shortest form,
+ * no surrogate, at most U+10FFFF) and not a C1 control, else 0.
+ */
+static size_t
+log_utf8_len(const unsigned char *s, unsigned long *cp)
 {
-	size_t n = *len;
+	size_t n, i;
+	unsigned long c;
 
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[8];
-		size_t elen = 0;
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			elen = 2;
-		} else if (c == '\n') {
-			memcpy(esc, "\\n", 2);
-			elen = 2;
-		} else if (c < 0x20 || c == 0x7f) {
-			elen = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", c);
-		} else {
-			esc[0] = (char)c;
-			elen = 1;
-		}
-		if (n + elen >= cap)
-			return -1;
-		memcpy(dst + n, esc, elen);
-		n += elen;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	/* A NUL ends the string before n bytes: it is no continuation. */
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
 	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+int
+log_escape(char *dst, size_t *len, size_t cap, const char *src, int quotes)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = *len;
+	int rc = 0;
+
+	while (*s != '\0') {
+		char esc[8];
+		const char *out = esc;
+		size_t elen, step = 1;
+		unsigned long cp;
+
+		if (quotes && (*s == '"' || *s == '\\')) {
+			esc[0] = '\\';
+			esc[1] = (char)*s;
+			elen = 2;
+		} else if (*s == '\n' || *s == '\r' || *s == '\t') {
+			esc[0] = '\\';
+			esc[1] = *s == '\n' ? 'n' : *s == '\r' ? 'r' : 't';
+			elen = 2;
+		} else if (*s < 0x20 || *s == 0x7f) {
+			elen = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", *s);
+		} else if (*s < 0x80) {
+			out = (const char *)s;
+			elen = 1;
+		} else if ((step = log_utf8_len(s, &cp)) == 0) {
+			/* Not UTF-8: one replacement character per byte. */
+			memcpy(esc, "\\ufffd", 6);
+			elen = 6;
+			step = 1;
+		} else if (cp < 0xa0 || cp == 0x2028 || cp == 0x2029) {
+			/* C1 controls and the line separators: escaped too. */
+			elen = (size_t)snprintf(esc, sizeof(esc), "\\u%04lx", cp);
+		} else {
+			out = (const char *)s;
+			elen = step;
+		}
+		if (n + elen >= cap) {
+			rc = -1;
+			break;
+		}
+		memcpy(dst + n, out, elen);
+		n += elen;
+		s += step;
+	}
+	if (n < cap)
+		dst[n] = '\0';
 	*len = n;
-	return 0;
+	return rc;
+}
+
+int
+log_format_ts(char *buf, size_t len, long long sec, long nsec)
+{
+	struct tm tm;
+	time_t t = (time_t)sec;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		return -1;
+	return snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, nsec / 1000000) < (int)len ? 0 : -1;
 }
 
 static int
@@ -95,35 +168,63 @@ log_needs_quotes(const char *s)
 		return 1;
 	for (; *s != '\0'; s++)
 		if (*s == ' ' || *s == '=' || *s == '"' || *s == '\\' ||
-		    (unsigned char)*s < 0x21 || *s == 0x7f)
+		    (unsigned char)*s < 0x21 || (unsigned char)*s >= 0x7f)
 			return 1;
 	return 0;
 }
 
-/* Appends one field; raw values (numbers) are never quoted. */
+/* 1 if key is already in the line (or reserved); else it is noted. */
+static int
+log_key_taken(const char *key)
+{
+	int i;
+
+	if (strcmp(key, "vigil") == 0 || strcmp(key, "truncated") == 0)
+		return 1;
+	for (i = 0; i < log_nkeys; i++)
+		if (strcmp(log_keys[i], key) == 0)
+			return 1;
+	if (log_nkeys == LOG_KEYS_MAX)
+		return 1;
+	log_keys[log_nkeys++] = key;
+	return 0;
+}
+
+#define LF_RAW 1	/* a number or true: never quoted */
+#define LF_PART 2	/* keep what fits of the value (msg) */
+#define LF_END 4	/* the closing truncated=true: no key check */
+
+/* Appends one field, or drops it whole and marks the line truncated. */
 static void
-log_field(const char *key, const char *val, int raw)
+log_field(const char *key, const char *val, int flags)
 {
 	char tmp[LOG_LINE_MAX];
-	size_t n = 0;
-	int quote = !raw && (log_json || log_needs_quotes(val));
-	int w;
+	/* Room for the line's end: the truncated field, brace, newline. */
+	size_t left = sizeof(log_buf) - log_len - (flags & LF_END ? 2 : 24);
+	size_t cap = sizeof(tmp) - 2;
+	int quote = !(flags & LF_RAW) && (log_json || log_needs_quotes(val));
+	size_t n;
 
 	if (!log_on)
 		return;
-	w = log_json ? snprintf(tmp, sizeof(tmp), ",\"%s\":", key)
-		     : snprintf(tmp, sizeof(tmp), " %s=", key);
-	n = (size_t)w;
-	if (quote)
-		tmp[n++] = '"';
-	if (log_put_escaped(tmp, &n, sizeof(tmp) - 2, val) < 0) {
+	if (!(flags & LF_END) && log_key_taken(key)) {
 		log_cut = 1;
 		return;
 	}
+	n = (size_t)(log_json ? snprintf(tmp, sizeof(tmp), ",\"%s\":", key)
+			      : snprintf(tmp, sizeof(tmp), " %s=", key));
 	if (quote)
 		tmp[n++] = '"';
-	/* Keep room for the line's end: truncated field, brace, newline. */
-	if (log_len + n + 24 >= sizeof(log_buf)) {
+	if ((flags & LF_PART) && left - 1 < cap)
+		cap = left - 1;
+	if (log_escape(tmp, &n, cap, val, 1) < 0) {
+		log_cut = 1;
+		if (!(flags & LF_PART))
+			return;
+	}
+	if (quote)
+		tmp[n++] = '"';
+	if (n >= left) {
 		log_cut = 1;
 		return;
 	}
@@ -139,14 +240,19 @@ log_begin(int level, const char *msg)
 	log_on = log_enabled(level);
 	log_cut = 0;
 	log_len = 0;
+	log_nkeys = 0;
 	if (log_on) {
-		int w = log_json
-		    ? snprintf(log_buf, sizeof(log_buf), "{\"level\":\"%s\"",
-			  level_names[level])
-		    : snprintf(log_buf, sizeof(log_buf), "vigil level=%s",
-			  level_names[level]);
-		log_len = (size_t)w;
-		log_field("msg", msg, 0);
+		struct timespec now;
+		char ts[40] = "1970-01-01T00:00:00.000Z";
+
+		if (clock_gettime(CLOCK_REALTIME, &now) == 0)
+			log_format_ts(ts, sizeof(ts), now.tv_sec, now.tv_nsec);
+		log_len = (size_t)(log_json
+		    ? snprintf(log_buf, sizeof(log_buf), "{\"ts\":\"%s\"", ts)
+		    : snprintf(log_buf, sizeof(log_buf), "vigil ts=%s", ts));
+		log_keys[log_nkeys++] = "ts";
+		log_field("level", level_names[level], 0);
+		log_field("msg", msg, LF_PART);
 	}
 	errno = saved;
 }
@@ -167,7 +273,7 @@ log_int(const char *key, long long val)
 	char num[24];
 
 	snprintf(num, sizeof(num), "%lld", val);
-	log_field(key, num, 1);
+	log_field(key, num, LF_RAW);
 	errno = saved;
 }
 
@@ -196,7 +302,7 @@ log_end(void)
 	if (!log_on)
 		return;
 	if (log_cut)
-		log_field("truncated", "true", 1);
+		log_field("truncated", "true", LF_RAW | LF_END);
 	if (log_json)
 		log_buf[log_len++] = '}';
 	log_buf[log_len++] = '\n';

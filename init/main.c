@@ -42,6 +42,7 @@ main(int argc, char **argv)
 	if (cfg.action == CFG_LICENSE)
 		return fputs(vigil_license, stdout) < 0;
 	log_setup(cfg.verbosity, cfg.log_json);
+	config_log_overrides(&cfg, environ);
 	if (loop_setup(&v, &cfg) < 0)
 		return 1;
 	return loop_run(&v);

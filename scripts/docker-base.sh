@@ -6,7 +6,12 @@
 # the official image keeps them (deb822, /etc/apt/sources.list.d/
 # debian.sources: bookworm, bookworm-updates, bookworm-security), pointing at
 # the mirror this machine is configured with, so a Dockerfile that works on
-# one works on the other. The image is cached by its tag.
+# one works on the other. apt inside is configured as in the official image
+# too: caches cleaned after every install and update, no translations,
+# compressed lists, so a layer that installs packages on this base is no
+# larger than on the official one. The image is cached by its tag and
+# carries a hash of this script as the label vigil.recipe: an image made by
+# another version of the recipe is rebuilt.
 # Usage: scripts/docker-base.sh [--rebuild] [TAG]   (vigil-local/debian:bookworm)
 set -eu
 
@@ -17,9 +22,15 @@ if [ "${1:-}" = "--rebuild" ]; then
 fi
 TAG=${1:-vigil-local/debian:bookworm}
 
-if [ "$rebuild" = 0 ] && docker image inspect "$TAG" >/dev/null 2>&1; then
+RECIPE=$(sha256sum "$0" | cut -c1-16)
+have=$(docker image inspect -f '{{index .Config.Labels "vigil.recipe"}}' \
+    "$TAG" 2>/dev/null) || have=
+if [ "$rebuild" = 0 ] && [ "$have" = "$RECIPE" ]; then
 	echo "docker-base: $TAG is cached"
 	exit 0
+fi
+if [ "$rebuild" = 0 ] && docker image inspect "$TAG" >/dev/null 2>&1; then
+	echo "docker-base: $TAG was made by another recipe; rebuilding"
 fi
 if [ "$(id -u)" != 0 ]; then
 	echo "docker-base: debootstrap needs root" >&2
@@ -86,6 +97,26 @@ Suites: bookworm-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+# apt and dpkg as the official image sets them up (debuerreotype's
+# minimizing configuration): every install and update deletes the .debs and
+# the binary caches it leaves in /var/cache/apt, no caches are written at
+# all, lists stay compressed and without translations, suggested packages
+# do not keep others from autoremoval, and dpkg does not fsync each file.
+A=$ROOT/etc/apt/apt.conf.d
+clean='"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true";'
+cat >"$A/docker-clean" <<EOF
+DPkg::Post-Invoke { $clean };
+APT::Update::Post-Invoke { $clean };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+EOF
+echo 'Acquire::Languages "none";' >"$A/docker-no-languages"
+printf '%s\n' 'Acquire::GzipIndexes "true";' \
+    'Acquire::CompressionTypes::Order:: "gz";' >"$A/docker-gzip-indexes"
+echo 'Apt::AutoRemove::SuggestsImportant "false";' \
+    >"$A/docker-autoremove-suggests"
+echo force-unsafe-io >"$ROOT/etc/dpkg/dpkg.cfg.d/docker-apt-speedup"
+
 # Keep the image small and free of this machine's details, as the official
 # image is: no package lists, no cached .debs, no host resolver or name.
 rm -rf "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/cache/apt/*.bin \
@@ -96,6 +127,7 @@ echo localhost >"$ROOT/etc/hostname"
 tar --numeric-owner -C "$ROOT" -c . | docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["bash"]' \
+    --change "LABEL vigil.recipe=$RECIPE" \
     --message "debootstrap --variant=minbase bookworm $MIRROR" \
     - "$TAG" >/dev/null
 echo "docker-base: $TAG built in $(($(date +%s) - start)) s" \

@@ -21,6 +21,28 @@ for tool in musl-gcc gperf dpkg-source apt-get; do
 	}
 done
 
+# The libraries' build talks a lot (libtool's advice on LD_LIBRARY_PATH
+# among it), none of it about vigil: it goes to a log next to PREFIX, shown
+# only when the build fails. The script runs itself for the work, so that
+# set -e keeps its meaning there.
+LOG=$(dirname "$PREFIX")/musl-deps.log
+if [ "${MUSL_DEPS_LOGGED:-0}" != 1 ]; then
+	mkdir -p "$(dirname "$PREFIX")"
+	printf 'musl-deps: building libseccomp and libcap for musl (log: %s) ... ' \
+	    "${LOG#"$PWD"/}"
+	start=$(date +%s)
+	rc=0
+	MUSL_DEPS_LOGGED=1 "$0" "$PREFIX" >"$LOG" 2>&1 || rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "failed"
+		tail -n 30 "$LOG" >&2
+		echo "musl-deps: failed (exit $rc); the whole log is $LOG" >&2
+		exit 1
+	fi
+	echo "done in $(($(date +%s) - start)) s"
+	exit 0
+fi
+
 rm -rf "$WORK" "$APT"
 mkdir -p "$WORK" "$APT/sp" "$APT/lists/partial" "$APT/cache/archives/partial"
 

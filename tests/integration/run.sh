@@ -11,9 +11,21 @@ if [ "${1:-}" = --dir ]; then
 	shift 2
 fi
 [ $# -ge 1 ] || { echo "usage: $0 [--dir DIR] BUILD/VIGIL [t_name ...]" >&2; exit 2; }
-VIGIL=$(realpath "$1"); shift
-HELPERS=$(realpath "$(dirname "$VIGIL")")/helpers
+src=$(realpath "$1"); shift
 RESULTS=$(mktemp /tmp/vigil-results.XXXXXX)
+# The tests run vigil and the helpers as other users (nobody, 4242) too,
+# and a root user's home, where the tree may be cloned, is 0700 on Debian:
+# they run copies from a world-readable directory of this run's own.
+BIN=$(mktemp -d /tmp/vigil-bin.XXXXXX)
+trap 'rm -rf "$BIN" "$RESULTS"' EXIT
+chmod 0755 "$BIN"
+cp "$src" "$BIN/" || exit 1
+if [ -d "$(dirname "$src")/helpers" ]; then
+	cp -R "$(dirname "$src")/helpers" "$BIN/helpers" || exit 1
+fi
+chmod -R a+rX "$BIN"
+VIGIL=$BIN/$(basename "$src")
+HELPERS=$BIN/helpers
 export VIGIL HELPERS RESULTS
 files=()
 if [ $# -gt 0 ]; then
@@ -37,7 +49,6 @@ if [ "$failed" -gt 0 ]; then
 	echo "failures:"
 	grep '^fail' "$RESULTS" | sed 's/^fail /  /'
 fi
-rm -f "$RESULTS"
 echo "($(basename "$here") took $(( $(date +%s) - start )) s)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

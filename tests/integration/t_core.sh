@@ -253,7 +253,7 @@ out=$(pid1 $SF -- sh -c 'echo to-stdout; echo to-stderr >&2' 2>"$T/err")
 expect "child's stdout untouched" "to-stdout" "$out"
 expect "child's stderr untouched" "to-stderr" "$(grep -v '^vigil ' "$T/err")"
 expect_match "logfmt by default" \
-    '^vigil level=info msg="child exited" pid=[0-9]+ status=0' "$(cat "$T/err")"
+    '^vigil ts=[^ ]+ level=info msg="child exited" pid=[0-9]+ status=0' "$(cat "$T/err")"
 pid1 $SF --log-format json -- true 2>"$T/err"
 if python3 -c 'import json,sys
 for l in open(sys.argv[1]): d = json.loads(l); assert d["level"] and d["msg"]' \

@@ -116,7 +116,7 @@ pid1_bg "$T/log" $SF --restart always --backoff-initial 300ms -- \
     sh -c 'sleep 100 & sleep 0.5; exit 1'
 VP=$(vigil_pid); sleep 0.2
 nsenter --target "$VP" --pid --mount -- sh -c "trap 'echo got-term >$T/exec; exit' TERM
-    echo in >$T/exec; while :; do sleep 0.05; done" &
+    echo in >$T/exec; while :; do sleep 0.05; done" 2>/dev/null &
 NS=$!
 wait_for 3 grep -q restarts=1 "$T/health"; sleep 0.5
 expect "a restart leaves an exec'd session alone" "in" "$(cat "$T/exec")"
