@@ -101,13 +101,9 @@ sys_signals_unblock(void)
  */
 #define SYS_WALK_DEPTH 64
 
-struct sys_dirent64 {
-	uint64_t ino;
-	int64_t off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
+/* The kernel's linux_dirent64: the record length and the name matter. */
+#define SYS_DIRENT_RECLEN 16
+#define SYS_DIRENT_NAME 19
 
 struct sys_frame {
 	pid_t pid;
@@ -115,7 +111,7 @@ struct sys_frame {
 	int cfd;			/* the current task's children file */
 	int dpos, dlen;
 	int cpos, clen;
-	char dbuf[512];
+	char dbuf[512] __attribute__((aligned(8)));
 	char cbuf[128];
 };
 
@@ -149,7 +145,8 @@ static int
 sys_frame_next_task(struct sys_frame *f)
 {
 	for (;;) {
-		struct sys_dirent64 *d;
+		const char *d, *name;
+		unsigned short reclen;
 		char path[64];
 
 		if (f->dpos >= f->dlen) {
@@ -161,12 +158,16 @@ sys_frame_next_task(struct sys_frame *f)
 			f->dlen = (int)n;
 			f->dpos = 0;
 		}
-		d = (struct sys_dirent64 *)(void *)(f->dbuf + f->dpos);
-		f->dpos += d->reclen;
-		if (d->name[0] < '0' || d->name[0] > '9')
+		d = f->dbuf + f->dpos;
+		memcpy(&reclen, d + SYS_DIRENT_RECLEN, sizeof(reclen));
+		if (reclen == 0)
+			return -1;
+		f->dpos += reclen;
+		name = d + SYS_DIRENT_NAME;
+		if (name[0] < '0' || name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children",
-		    (int)f->pid, d->name);
+		    (int)f->pid, name);
 		if ((f->cfd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
 			return 0;
 	}
