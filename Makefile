@@ -43,7 +43,8 @@ REL_OBJ := $(B)/musl
 REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 
 .PHONY: all deps demo check check-unit check-valgrind check-integration \
-	check-san check-examples check-docker docker-base check-glibc hdrcheck bench soak fuzz \
+	check-san check-examples check-docker docker-base check-glibc hdrcheck \
+	layercheck bench soak fuzz \
 	format clean distclean install
 
 all: $(VIGIL_BIN)
@@ -151,7 +152,16 @@ hdrcheck:
 			-fsyntax-only -x c - || exit 1; done
 	@echo "headers: each compiles on its own"
 
-check: all hdrcheck check-glibc check-unit check-valgrind check-integration \
+# PID 1 never parses peer bytes: nothing in init/ may reach the probe
+# process's parsers and helpers.
+layercheck:
+	$(Q)if grep -l '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]probe_impl\.h[>"]' \
+		init/*.c init/*.h; then \
+		echo "layercheck: the files above are in PID 1 and include" \
+			"probe_impl.h"; exit 1; fi
+	@echo "layers: nothing in init/ includes probe_impl.h"
+
+check: all hdrcheck layercheck check-glibc check-unit check-valgrind check-integration \
 	check-san check-examples
 
 bench: $(B)/vigil $(HELPERS)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internals shared by the probe files: the pure parsers of peer replies
- * (unit-tested on their own, without sockets) and the few I/O helpers that
- * the network probes share. Nothing here is used outside probes/ and tests.
+ * The probe process's own header: the pure parsers of peer replies
+ * (unit-tested and fuzzed on their own, without sockets), the helpers in
+ * say.c and net.c, and the probe kinds. Only code that runs in the forked
+ * probe process includes it: PID 1 never parses peer bytes, and the
+ * Makefile's layercheck fails the build if anything in init/ includes it.
  */
 #ifndef PROBES_PROBE_IMPL_H
 #define PROBES_PROBE_IMPL_H

@@ -2,13 +2,11 @@
 /*
  * probe_run(): picks the probe for a parsed spec and runs it inside the
  * forked probe process. Also owns the probes that need no socket (file age,
- * exec) and the one-line summary writer every probe reports through. The
- * process is killed at its timeout, so nothing here keeps its own clock.
+ * exec). The process is killed at its timeout, so nothing here keeps its
+ * own clock.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,56 +15,8 @@
 #include <unistd.h>
 
 #include "probe.h"
-#include "spawn.h"
 #include "probe_impl.h"
-
-void
-probe_say(int fd, const char *fmt, ...)
-{
-	char line[PROBE_LINE_MAX + 1];
-	size_t len, off;
-	va_list ap;
-	ssize_t w;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	len = (size_t)n < PROBE_LINE_MAX ? (size_t)n : PROBE_LINE_MAX;
-	for (off = 0; off < len; off += (size_t)w) {
-		w = write(fd, line + off, len - off);
-		if (w < 0 && errno == EINTR)
-			w = 0;
-		else if (w <= 0)
-			return;
-	}
-}
-
-int64_t
-probe_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void
-probe_printable(char *dst, size_t dstlen, const char *src, size_t n)
-{
-	size_t i;
-	unsigned char c;
-
-	if (dstlen == 0)
-		return;
-	for (i = 0; i < n && i + 1 < dstlen && src[i] != '\0'; i++) {
-		c = (unsigned char)src[i];
-		dst[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	dst[i] = '\0';
-}
+#include "spawn.h"
 
 /* Nanoseconds since the file's mtime on the wall clock, never negative. */
 static int64_t

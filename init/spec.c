@@ -2,12 +2,12 @@
 /*
  * Probe spec parsing: turns "tcp://db:5432", "file:///run/beat?max-age=10s"
  * or "exec:pg_isready -q" into a struct probe_spec holding everything the
- * forked probe needs, so that it never parses text. Pure: no I/O, no
- * allocation, and every rejection comes with a one-line reason.
+ * forked probe needs, so that it never parses text. Runs in PID 1 at
+ * start-up, so it is pure: no I/O, no allocation, no peer bytes, and every
+ * rejection comes with a one-line reason.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +16,7 @@
 #include <sys/un.h>
 
 #include "parse.h"
-#include "probe.h"
-#include "probe_impl.h"
+#include "spec.h"
 
 /* A URL's authority, split but not yet checked against its scheme. */
 struct authority {
@@ -55,40 +54,6 @@ is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    is_digit(c) || c == '.' || c == '-' || c == '_';
-}
-
-void
-probe_format_duration(int64_t ns, int exact, char *buf, size_t len)
-{
-	int64_t ms, part[4];
-	static const char *const unit[4] = { "h", "m", "s", "ms" };
-	size_t used = 0;
-	int i, n, last;
-
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	if (ns < 0)
-		ns = 0;
-	ms = ns / 1000000;
-	if (ms < 1000) {
-		snprintf(buf, len, "%" PRId64 "ms", ms);
-		return;
-	}
-	part[0] = ms / 3600000;
-	part[1] = ms / 60000 % 60;
-	part[2] = ms / 1000 % 60;
-	part[3] = ms % 1000;
-	last = exact ? 3 : 2;
-	for (i = 0; i <= last && used < len; i++) {
-		if (part[i] == 0)
-			continue;
-		n = snprintf(buf + used, len - used, "%" PRId64 "%s", part[i],
-		    unit[i]);
-		if (n < 0)
-			return;
-		used += (size_t)n;
-	}
 }
 
 /* Parses 1..65535 into p->port, written back without leading zeros. */
