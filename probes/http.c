@@ -2,8 +2,9 @@
 /*
  * The http:// probe: one HTTP/1.0 GET, passing on a 2xx or 3xx status.
  * Redirects are not followed and the body is never read; at most
- * PROBE_HTTP_HEAD_MAX bytes of the response head are. The status-line
- * parser is pure so that it can be tested on bytes alone.
+ * PROBE_HTTP_HEAD_MAX bytes of the response head are. The head is peer
+ * bytes, unterminated: the parsers are pure and bounded by its length, so
+ * that they can be tested and fuzzed on bytes alone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -42,6 +43,21 @@ probe_http_head_done(const char *buf, size_t len)
 {
 	return memmem(buf, len, "\r\n\r\n", 4) != NULL ||
 	    memmem(buf, len, "\n\n", 2) != NULL;
+}
+
+int
+probe_http_reply(const char *buf, size_t len, char *line, size_t linelen)
+{
+	const char *eol = memchr(buf, '\n', len);
+	size_t n = eol != NULL ? (size_t)(eol - buf) : len;
+	int code = probe_http_status(buf, len);
+
+	if (code >= 0)
+		return code;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	probe_printable(line, linelen, buf, n);
+	return -EINVAL;
 }
 
 int
@@ -96,9 +112,8 @@ probe_http_run(const struct probe_spec *p, int out_fd)
 		probe_say(out_fd, "HTTP: %s closed without a response", peer);
 		return 1;
 	}
-	code = probe_http_status(head, len);
+	code = probe_http_reply(head, len, line, sizeof line);
 	if (code < 0) {
-		probe_printable(line, sizeof line, head, strcspn(head, "\r\n"));
 		probe_say(out_fd, "HTTP: bad status line '%s' from %s", line,
 		    peer);
 		return 1;

@@ -39,6 +39,15 @@ int probe_http_status(const char *buf, size_t len);
 int probe_http_head_done(const char *buf, size_t len);
 
 /*
+ * Judges the response head the probe read (len bytes, not terminated).
+ * Returns the status code like probe_http_status(), or -EINVAL with the
+ * first line (up to its end or len, made printable, shortened to fit) in
+ * line.
+ */
+int probe_http_reply(const char *buf, size_t len, char *line,
+    size_t linelen);
+
+/*
  * Looks at the first reply line in buf. Returns 0 when it is "+" want,
  * -EAGAIN when no complete line has arrived yet, and -EPROTO for any other
  * reply, whose text (made printable, shortened) is then put in msg.

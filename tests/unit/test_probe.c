@@ -426,6 +426,38 @@ START_TEST(test_http_head_done)
 }
 END_TEST
 
+START_TEST(test_http_reply)
+{
+	char line[48], *flood;
+	size_t i;
+
+	ck_assert_int_eq(probe_http_reply("HTTP/1.1 200 OK\r\n\r\n", 19, line,
+	    sizeof line), 200);
+	ck_assert_int_eq(probe_http_reply("SSH-2.0-x\r\nmore", 15, line,
+	    sizeof line), -EINVAL);
+	ck_assert_str_eq(line, "SSH-2.0-x");
+	ck_assert_int_eq(probe_http_reply("HTTP/1.1 2x\n", 12, line,
+	    sizeof line), -EINVAL);
+	ck_assert_str_eq(line, "HTTP/1.1 2x");
+	ck_assert_int_eq(probe_http_reply("", 0, line, sizeof line), -EINVAL);
+	ck_assert_str_eq(line, "");
+
+	/*
+	 * A head with no line end at all, in a buffer of exactly its size:
+	 * under ASan any read past len is caught here.
+	 */
+	flood = malloc(8192);
+	ck_assert_ptr_nonnull(flood);
+	memset(flood, 'A', 8192);
+	ck_assert_int_eq(probe_http_reply(flood, 8192, line, sizeof line),
+	    -EINVAL);
+	ck_assert_uint_eq(strlen(line), sizeof line - 1);
+	for (i = 0; i < sizeof line - 1; i++)
+		ck_assert_int_eq(line[i], 'A');
+	free(flood);
+}
+END_TEST
+
 static int
 redis(const char *s, const char *want, char *msg, size_t msglen)
 {
@@ -900,6 +932,25 @@ START_TEST(test_run_http_head_limit)
 }
 END_TEST
 
+START_TEST(test_run_http_no_line_end)
+{
+	static char as[8192];
+	struct chunk flood[1] = { { as, sizeof as } };
+	struct exchange x;
+	char want[128];
+
+	/* A full head buffer without a line end: the probe fails cleanly. */
+	memset(as, 'A', sizeof as);
+	peer_hold = 1;
+	run_against(&x, "http://127.0.0.1:", "/", flood, 1);
+	peer_hold = 0;
+	ck_assert_int_eq(x.status, 1);
+	snprintf(want, sizeof want, "HTTP: bad status line '%.47s' from "
+	    "127.0.0.1:%d", as, x.port);
+	ck_assert_str_eq(x.out, want);
+}
+END_TEST
+
 START_TEST(test_run_redis)
 {
 	static const struct chunk pong[] = { CHUNK("+PONG\r\n") };
@@ -1060,6 +1111,7 @@ suite_probe(void)
 	tc = tcase_create("replies");
 	tcase_add_test(tc, test_http_status);
 	tcase_add_test(tc, test_http_head_done);
+	tcase_add_test(tc, test_http_reply);
 	tcase_add_test(tc, test_redis_reply);
 	tcase_add_test(tc, test_pg_reply);
 	tcase_add_test(tc, test_pg_startup);
@@ -1073,6 +1125,7 @@ suite_probe(void)
 	tcase_add_test(tc, test_connect_every_address);
 	tcase_add_test(tc, test_run_http);
 	tcase_add_test(tc, test_run_http_head_limit);
+	tcase_add_test(tc, test_run_http_no_line_end);
 	tcase_add_test(tc, test_run_redis);
 	tcase_add_test(tc, test_run_postgres);
 	tcase_add_test(tc, test_run_file);
