@@ -265,26 +265,128 @@ parse_redis(struct probe_spec *p, const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Decodes %XX escapes from s[0..n) into dst (size dstlen), for a postgres
+ * user or database name; what names the part in messages.
+ */
+static int
+parse_pg_name(char *dst, size_t dstlen, const char *s, size_t n,
+    const char *what, char *err, size_t errlen)
+{
+	size_t i, o = 0;
+	int hi, lo;
+	char c;
+
+	if (n == 0)
+		return bad(err, errlen, "empty postgres %s", what);
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c == '%') {
+			hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
+			lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return bad(err, errlen,
+				    "bad %%-escape in postgres %s", what);
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		/* The server cuts names at NAMEDATALEN - 1 = 63 bytes. */
+		if (o + 1 >= dstlen)
+			return bad(err, errlen, "postgres %s too long (max %zu)",
+			    what, dstlen - 1);
+		dst[o++] = c;
+	}
+	dst[o] = '\0';
+	return 0;
+}
+
+/*
+ * The options after '?'. The probe never negotiates TLS: it sends no
+ * secret and reads no data, and any answer proves the server up. So the
+ * sslmodes that allow plaintext are accepted and the ones that demand TLS
+ * are refused rather than silently weakened.
+ */
+static int
+parse_pg_options(const char *q, char *err, size_t errlen)
+{
+	static const char *const plain[] = { "disable", "allow", "prefer" };
+	const char *end, *v;
+	size_t n, i;
+
+	for (;;) {
+		end = q + strcspn(q, "&");
+		n = (size_t)(end - q);
+		if (n == 0)
+			return bad(err, errlen, "empty postgres option");
+		if (n > 8 && strncmp(q, "sslmode=", 8) == 0) {
+			v = q + 8;
+			for (i = 0; i < 3; i++)
+				if (strlen(plain[i]) == n - 8 &&
+				    strncmp(v, plain[i], n - 8) == 0)
+					break;
+			if (i == 3)
+				return bad(err, errlen, "sslmode '%.*s' needs "
+				    "TLS, which the postgres probe does not "
+				    "speak (disable, allow or prefer; or "
+				    "exec:pg_isready)", (int)(n - 8 > 16 ? 16 :
+				    n - 8), v);
+		} else {
+			return bad(err, errlen, "unknown postgres option "
+			    "'%.*s' (only sslmode=disable|allow|prefer)",
+			    (int)(n > 24 ? 24 : n), q);
+		}
+		if (*end == '\0')
+			return 0;
+		q = end + 1;
+	}
+}
+
 static int
 parse_postgres(struct probe_spec *p, const char *s, char *err, size_t errlen)
 {
 	struct authority a;
+	const char *t, *q;
+	size_t n;
 	int r;
 
 	if ((r = parse_authority(p, s, &a, err, errlen)) < 0)
 		return r;
-	/* Any reply proves the server up, so credentials would only leak. */
-	if (a.user != NULL)
-		return bad(err, errlen, "postgres probe takes no user or "
-		    "password (any reply from the server counts)");
+	if (a.user != NULL) {
+		/* Any answer proves the server up: a password would only leak. */
+		if (memchr(a.user, ':', a.userlen) != NULL)
+			return bad(err, errlen, "postgres probe takes no "
+			    "password (it never authenticates)");
+		r = parse_pg_name(p->pg_user, sizeof p->pg_user, a.user,
+		    a.userlen, "user", err, errlen);
+		if (r < 0)
+			return r;
+	} else {
+		strcpy(p->pg_user, "postgres");
+	}
 	if (a.port == NULL)
 		strcpy(p->port, "5432");
 	else if ((r = parse_port(p, a.port, a.portlen, err, errlen)) < 0)
 		return r;
-	if (*a.tail != '\0' && *a.tail != '/')
-		return bad(err, errlen, "postgres probe takes no options");
-	if (strpbrk(a.tail, "?#") != NULL)
-		return bad(err, errlen, "postgres probe takes no options");
+	t = a.tail;
+	if (*t == '#')
+		return bad(err, errlen, "postgres probe takes no fragment");
+	if (*t == '/')
+		t++;
+	q = t + strcspn(t, "?#");
+	n = (size_t)(q - t);
+	if (n > 0) {
+		r = parse_pg_name(p->pg_db, sizeof p->pg_db, t, n, "database",
+		    err, errlen);
+		if (r < 0)
+			return r;
+	} else {
+		/* libpq's rule: the database defaults to the user's name. */
+		strcpy(p->pg_db, p->pg_user);
+	}
+	if (*q == '#' || strchr(q, '#') != NULL)
+		return bad(err, errlen, "postgres probe takes no fragment");
+	if (*q == '?')
+		return parse_pg_options(q + 1, err, errlen);
 	return 0;
 }
 

@@ -36,6 +36,8 @@ struct probe_spec {
 	char port[8];			/* numeric, always filled for network kinds */
 	char path[PROBE_TEXT_MAX];	/* http request path, unix/file path */
 	char password[128];		/* redis AUTH, empty when none */
+	char pg_user[64];		/* postgres startup user */
+	char pg_db[64];			/* postgres startup database */
 	int64_t max_age_ns;		/* file: 0 means existence only */
 	int argc;			/* exec */
 	uint16_t argoff[PROBE_ARGV_MAX];

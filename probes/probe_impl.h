@@ -58,20 +58,27 @@ int probe_redis_reply(const char *buf, size_t len, const char *want,
 /* probe_pg_reply() results besides -EAGAIN and -EPROTO. */
 #define PROBE_PG_UP 0
 #define PROBE_PG_REJECT 1
+#define PROBE_PG_READY 2
 
 /*
- * Classifies the first message a PostgreSQL server sends after our
- * StartupMessage, the way pg_isready does: PROBE_PG_UP for an authentication
- * request or an error with any SQLSTATE but 57P03, PROBE_PG_REJECT for
- * 57P03, -EAGAIN while the message is incomplete, -EPROTO for bytes that are
- * no such message (including an error without a SQLSTATE). msg gets a
- * printable summary in every case but -EAGAIN.
+ * Classifies what a PostgreSQL server sent after our StartupMessage, the
+ * way pg_isready does: PROBE_PG_UP for a request for credentials or an
+ * error with any SQLSTATE but 57P03, PROBE_PG_REJECT for 57P03,
+ * PROBE_PG_READY when the server started a session (AuthenticationOk, then
+ * everything up to ReadyForQuery), which the caller must end with
+ * Terminate. -EAGAIN while the answer is incomplete, -EPROTO for bytes
+ * that are no such answer (including an error without a SQLSTATE). msg
+ * gets a printable summary in every case but -EAGAIN.
  */
 int probe_pg_reply(const unsigned char *buf, size_t len, char *msg,
     size_t msglen);
 
-/* Writes the bytes of a postgres v3 StartupMessage; returns its length. */
-size_t probe_pg_startup(unsigned char *buf, size_t len);
+/*
+ * Writes a postgres v3 StartupMessage for user and database into buf;
+ * returns its length, or 0 when it does not fit in len.
+ */
+size_t probe_pg_startup(unsigned char *buf, size_t len, const char *user,
+    const char *db);
 
 /*
  * Copies src into dst (always terminated), replacing bytes that would break

@@ -13,8 +13,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	r = probe_pg_reply(data, size, msg, sizeof(msg));
-	if (r != PROBE_PG_UP && r != PROBE_PG_REJECT && r != -EAGAIN &&
-	    r != -EPROTO)
+	if (r != PROBE_PG_UP && r != PROBE_PG_REJECT && r != PROBE_PG_READY &&
+	    r != -EAGAIN && r != -EPROTO)
 		abort();
 	return 0;
 }

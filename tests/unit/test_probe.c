@@ -176,9 +176,27 @@ START_TEST(test_parse_postgres)
 	ck_assert_int_eq(spec.kind, PROBE_POSTGRES);
 	ck_assert_str_eq(spec.host, "db");
 	ck_assert_str_eq(spec.port, "5432");
+	/* pg_isready's shape, with the role initdb makes as the default. */
+	ck_assert_str_eq(spec.pg_user, "postgres");
+	ck_assert_str_eq(spec.pg_db, "postgres");
 	good("postgresql://db:6543/app");
 	ck_assert_int_eq(spec.kind, PROBE_POSTGRES);
 	ck_assert_str_eq(spec.port, "6543");
+	ck_assert_str_eq(spec.pg_user, "postgres");
+	ck_assert_str_eq(spec.pg_db, "app");
+	/* The database defaults to the user's name, as in libpq. */
+	good("postgres://app@db");
+	ck_assert_str_eq(spec.pg_user, "app");
+	ck_assert_str_eq(spec.pg_db, "app");
+	ck_assert_str_eq(spec.host, "db");
+	good("postgres://my%40user@[::1]:5433/my%20db?sslmode=disable");
+	ck_assert_str_eq(spec.pg_user, "my@user");
+	ck_assert_str_eq(spec.pg_db, "my db");
+	ck_assert_str_eq(spec.port, "5433");
+	good("postgres://h/?sslmode=prefer&sslmode=allow");
+	ck_assert_str_eq(spec.pg_db, "postgres");
+	good("postgres://h/");
+	ck_assert_str_eq(spec.display, "postgres://h/");
 }
 END_TEST
 
@@ -277,6 +295,10 @@ START_TEST(test_parse_reasons)
 	refused_with("exec: \t ", "empty exec command");
 	refused_with("tcp://::1:80", "brackets");
 	refused_with("exec:echo 'x", "unterminated");
+	refused_with("postgres://u:pw@h", "postgres probe takes no password");
+	refused_with("postgres://h?sslmode=require", "needs TLS");
+	refused_with("postgres://h?connect_timeout=3",
+	    "unknown postgres option 'connect_timeout=3'");
 }
 END_TEST
 
@@ -298,7 +320,13 @@ START_TEST(test_parse_refused)
 		"redis://user@h", "redis://user:pw@h", "redis://:p%4@h",
 		"redis://:p%zz@h", "redis://:p%00@h", "redis://:p%@h",
 		"redis://h/x", "redis://h?db=1", "redis://h:0",
-		"postgres://u:p@h", "postgres://h?sslmode=disable",
+		"postgres://u:p@h", "postgres://u:@h", "postgres://@h",
+		"postgres://h?sslmode=require", "postgres://h?sslmode=",
+		"postgres://h?sslmode=verify-full", "postgres://h?x=1",
+		"postgres://h?sslmode=disable&", "postgres://h/db#x",
+		"postgres://%zz@h", "postgres://u%00@h", "postgres://h/d%4",
+		"postgres://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaa@h",
 		"postgres://h/db?x", "postgres://", "postgres://h:66000",
 		"file://", "file://rel/x", "file://host/x",
 		"file:///x?max-age=", "file:///x?max-age=10",
@@ -534,15 +562,42 @@ START_TEST(test_pg_reply)
 	char msg[160];
 	size_t n, i;
 
+	/* AuthenticationOk starts a session: wait for ReadyForQuery. */
 	ck_assert_int_eq(probe_pg_reply(auth_ok, 9, msg, sizeof msg),
-	    PROBE_PG_UP);
-	ck_assert_str_eq(msg, "accepting connections");
+	    -EAGAIN);
 	ck_assert_int_eq(probe_pg_reply(md5, sizeof md5, msg, sizeof msg),
 	    PROBE_PG_UP);
 	/* Every proper prefix is incomplete, never a verdict. */
 	for (i = 0; i < sizeof md5; i++)
 		ck_assert_int_eq(probe_pg_reply(md5, i, msg, sizeof msg),
 		    -EAGAIN);
+
+	/* A session start, byte by byte: a verdict only at the end. */
+	n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	n += pg_msg(b + n, 'S', "TimeZone\0UTC\0", 13);
+	n += pg_msg(b + n, 'K', "\0\0\0\1\0\0\0\2", 8);
+	n += pg_msg(b + n, 'N', "SNOTICE\0C00000\0Mhi\0\0", 22);
+	n += pg_msg(b + n, 'Z', "I", 1);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(probe_pg_reply(b, i, msg, sizeof msg),
+		    -EAGAIN);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg),
+	    PROBE_PG_READY);
+	ck_assert_str_eq(msg, "accepting connections");
+	/* An error after AuthenticationOk: the role or database is missing. */
+	n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	n += pg_msg(b + n, 'E', NO_ROLE, sizeof NO_ROLE - 1);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg), PROBE_PG_UP);
+	ck_assert_ptr_nonnull(strstr(msg, "28000"));
+	/* Session messages before AuthenticationOk, or it twice: no server. */
+	n = pg_msg(b, 'Z', "I", 1);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg), -EPROTO);
+	n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	n += pg_msg(b + n, 'R', "\0\0\0\0", 4);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg), -EPROTO);
+	n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	n += pg_msg(b + n, 'D', "x", 1);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg), -EPROTO);
 
 	n = pg_msg(b, 'E', STARTING_UP, sizeof STARTING_UP - 1);
 	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg),
@@ -592,13 +647,18 @@ END_TEST
 
 START_TEST(test_pg_startup)
 {
-	static const char params[] = "user\0vigil\0database\0vigil\0";
+	static const char params[] = "user\0app\0database\0appdb\0"
+	    "application_name\0vigil\0";
 	unsigned char b[128];
 	size_t n;
 
-	ck_assert_uint_eq(probe_pg_startup(b, 8), 0);
-	n = probe_pg_startup(b, sizeof b);
-	ck_assert_uint_gt(n, 8 + sizeof params);
+	ck_assert_uint_eq(probe_pg_startup(b, 8, "app", "appdb"), 0);
+	n = probe_pg_startup(b, sizeof b, "app", "appdb");
+	ck_assert_uint_eq(n, 8 + sizeof params);
+	/* Exactly enough room, and one byte less. */
+	ck_assert_uint_eq(probe_pg_startup(b, n, "app", "appdb"), n);
+	ck_assert_uint_eq(probe_pg_startup(b, n - 1, "app", "appdb"), 0);
+	n = probe_pg_startup(b, sizeof b, "app", "appdb");
 	ck_assert_uint_eq((size_t)b[0] << 24 | (size_t)b[1] << 16 |
 	    (size_t)b[2] << 8 | b[3], n);
 	ck_assert_mem_eq(b + 4, "\0\3\0\0", 4);
@@ -997,16 +1057,28 @@ START_TEST(test_run_postgres)
 	static const struct chunk http[] = { CHUNK("HTTP/1.1 400 Bad "
 	    "Request\r\n\r\n") };
 	unsigned char start[128], b[256];
-	struct chunk reject[1] = { { b, 0 } };
+	struct chunk reject[1] = { { b, 0 } }, session[1] = { { b, 0 } };
 	struct exchange x;
 	size_t n;
 
 	run_against(&x, "postgres://127.0.0.1:", "", auth, 1);
 	ck_assert_int_eq(x.status, 0);
 	ck_assert_str_eq(x.out, "postgres: accepting connections");
-	n = probe_pg_startup(start, sizeof start);
+	n = probe_pg_startup(start, sizeof start, "postgres", "postgres");
 	ck_assert_uint_eq(x.gotlen, n);
 	ck_assert_mem_eq(x.got, start, n);
+
+	/* Under trust the session is ended with Terminate, nothing else. */
+	session[0].n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	session[0].n += pg_msg(b + session[0].n, 'S', "a\0b\0", 4);
+	session[0].n += pg_msg(b + session[0].n, 'Z', "I", 1);
+	run_against(&x, "postgres://app@127.0.0.1:", "/appdb", session, 1);
+	ck_assert_int_eq(x.status, 0);
+	ck_assert_str_eq(x.out, "postgres: accepting connections");
+	n = probe_pg_startup(start, sizeof start, "app", "appdb");
+	ck_assert_uint_eq(x.gotlen, n + 5);
+	ck_assert_mem_eq(x.got, start, n);
+	ck_assert_mem_eq(x.got + n, "X\0\0\0\4", 5);
 
 	reject[0].n = pg_msg(b, 'E', STARTING_UP, sizeof STARTING_UP - 1);
 	run_against(&x, "postgres://127.0.0.1:", "/app", reject, 1);
