@@ -259,9 +259,27 @@ parse_redis(struct probe_spec *p, const char *s, char *err, size_t errlen)
 	if (*t == '/')
 		for (t++; is_digit(*t); t++)
 			;
-	if (*t != '\0')
+	if (*t == '\0')
+		return 0;
+	/*
+	 * The secret stays out of argv and the environment: the probe
+	 * process reads it from the file each time it runs.
+	 */
+	if (strncmp(t, "?password-file=", 15) != 0)
 		return bad(err, errlen, "redis probe takes no path or options "
-		    "beyond /DB");
+		    "beyond /DB and ?password-file=PATH");
+	t += 15;
+	if (p->password[0] != '\0')
+		return bad(err, errlen, "redis probe takes a password or a "
+		    "password-file, not both");
+	if (*t != '/')
+		return bad(err, errlen, "redis password-file needs an absolute "
+		    "path");
+	if (strpbrk(t, "&#") != NULL)
+		return bad(err, errlen, "redis probe takes no options beyond "
+		    "?password-file=PATH");
+	/* probe_parse() already bounds the spec, and so the path. */
+	snprintf(p->path, sizeof p->path, "%s", t);
 	return 0;
 }
 

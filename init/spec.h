@@ -34,7 +34,8 @@ struct probe_spec {
 	char display[PROBE_TEXT_MAX];	/* the spec with any password masked */
 	char host[256];			/* tcp, http, redis, postgres */
 	char port[8];			/* numeric, always filled for network kinds */
-	char path[PROBE_TEXT_MAX];	/* http request path, unix/file path */
+	char path[PROBE_TEXT_MAX];	/* http request path, unix/file path,
+					   redis password file */
 	char password[128];		/* redis AUTH, empty when none */
 	char pg_user[64];		/* postgres startup user */
 	char pg_db[64];			/* postgres startup database */

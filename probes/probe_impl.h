@@ -55,6 +55,13 @@ int probe_http_reply(const char *buf, size_t len, char *line,
 int probe_redis_reply(const char *buf, size_t len, const char *want,
     char *msg, size_t msglen);
 
+/*
+ * Strips one line end ("\n" or "\r\n") from a secret read from a file,
+ * buf[0..*len), and terminates it. Returns 0, -ENODATA when nothing is
+ * left, or -EINVAL when a line end remains inside.
+ */
+int probe_secret_trim(char *buf, size_t *len);
+
 /* probe_pg_reply() results besides -EAGAIN and -EPROTO. */
 #define PROBE_PG_UP 0
 #define PROBE_PG_REJECT 1

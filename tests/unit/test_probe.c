@@ -167,6 +167,15 @@ START_TEST(test_parse_redis)
 	good("redis://:@h");
 	ck_assert_str_eq(spec.password, "");
 	ck_assert_str_eq(spec.display, "redis://:@h");
+	/* A password from a file, read by the probe process. */
+	good("redis://:@h:6380/1?password-file=/run/secrets/redis");
+	ck_assert_str_eq(spec.path, "/run/secrets/redis");
+	ck_assert_str_eq(spec.password, "");
+	ck_assert_str_eq(spec.port, "6380");
+	good("redis://h?password-file=/s");
+	ck_assert_str_eq(spec.path, "/s");
+	good("redis://h");
+	ck_assert_str_eq(spec.path, "");
 }
 END_TEST
 
@@ -296,6 +305,8 @@ START_TEST(test_parse_reasons)
 	refused_with("tcp://::1:80", "brackets");
 	refused_with("exec:echo 'x", "unterminated");
 	refused_with("postgres://u:pw@h", "postgres probe takes no password");
+	refused_with("redis://:pw@h?password-file=/s", "not both");
+	refused_with("redis://h?password-file=s", "absolute path");
 	refused_with("postgres://h?sslmode=require", "needs TLS");
 	refused_with("postgres://h?connect_timeout=3",
 	    "unknown postgres option 'connect_timeout=3'");
@@ -320,6 +331,9 @@ START_TEST(test_parse_refused)
 		"redis://user@h", "redis://user:pw@h", "redis://:p%4@h",
 		"redis://:p%zz@h", "redis://:p%00@h", "redis://:p%@h",
 		"redis://h/x", "redis://h?db=1", "redis://h:0",
+		"redis://:pw@h?password-file=/s", "redis://h?password-file=",
+		"redis://h?password-file=rel", "redis://h?password-file=/s&x",
+		"redis://h?password-file=/s#x", "redis://h?password-files=/s",
 		"postgres://u:p@h", "postgres://u:@h", "postgres://@h",
 		"postgres://h?sslmode=require", "postgres://h?sslmode=",
 		"postgres://h?sslmode=verify-full", "postgres://h?x=1",
@@ -642,6 +656,39 @@ START_TEST(test_pg_reply)
 	    "Ecould not fork new process for connection", 42, msg,
 	    sizeof msg), -EPROTO);
 	ck_assert_uint_lt(strlen(msg), sizeof msg);
+}
+END_TEST
+
+START_TEST(test_secret_trim)
+{
+	char b[16];
+	size_t n;
+
+	n = 7;
+	memcpy(b, "s3cret\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), 0);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_str_eq(b, "s3cret");
+	n = 8;
+	memcpy(b, "s3cret\r\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), 0);
+	ck_assert_str_eq(b, "s3cret");
+	/* Only one line end goes; none is fine; a blank line is not. */
+	n = 8;
+	memcpy(b, "s3cret\n\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), -EINVAL);
+	n = 6;
+	memcpy(b, "s3cret", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), 0);
+	ck_assert_str_eq(b, "s3cret");
+	n = 1;
+	memcpy(b, "\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), -ENODATA);
+	n = 0;
+	ck_assert_int_eq(probe_secret_trim(b, &n), -ENODATA);
+	n = 5;
+	memcpy(b, "a\nb\r\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), -EINVAL);
 }
 END_TEST
 
@@ -1011,6 +1058,28 @@ START_TEST(test_run_http_no_line_end)
 }
 END_TEST
 
+/* Writes text to path, replacing it; 0 or -1. */
+static int
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Runs "redis://:@127.0.0.1:1<after>": for failures before connecting. */
+static int
+run_spec_at(const char *after, char *out, size_t outlen)
+{
+	char text[128];
+
+	snprintf(text, sizeof text, "redis://:@127.0.0.1:1%s", after);
+	return run_spec(text, out, outlen);
+}
+
 START_TEST(test_run_redis)
 {
 	static const struct chunk pong[] = { CHUNK("+PONG\r\n") };
@@ -1021,6 +1090,7 @@ START_TEST(test_run_redis)
 	static const struct chunk wrong[] = { CHUNK("-WRONGPASS invalid "
 	    "password\r\n") };
 	static const struct chunk cut[] = { CHUNK("+PO") };
+	char pwfile[64], after[96], longpw[200], out[256], want[160];
 	struct exchange x;
 
 	run_against(&x, "redis://127.0.0.1:", "", pong, 1);
@@ -1043,6 +1113,42 @@ START_TEST(test_run_redis)
 	ck_assert_int_eq(x.status, 1);
 	ck_assert_str_eq(x.out, "redis: -WRONGPASS invalid password");
 	ck_assert_ptr_null(strstr(x.got, "PING"));
+
+	/* From a file: its one line end stripped, the file read each run. */
+	snprintf(pwfile, sizeof pwfile, "/tmp/vigil-test-pw.%d", (int)getpid());
+	snprintf(after, sizeof after, "?password-file=%s", pwfile);
+	ck_assert_int_eq(write_file(pwfile, "p@ss w\n"), 0);
+	run_against(&x, "redis://:@127.0.0.1:", after, auth, 2);
+	ck_assert_int_eq(x.status, 0);
+	ck_assert_str_eq(x.got, "*2\r\n$4\r\nAUTH\r\n$6\r\np@ss w\r\n"
+	    "*1\r\n$4\r\nPING\r\n");
+	ck_assert_int_eq(write_file(pwfile, "other\r\n"), 0);
+	run_against(&x, "redis://:@127.0.0.1:", after, auth, 2);
+	ck_assert_str_eq(x.got, "*2\r\n$4\r\nAUTH\r\n$5\r\nother\r\n"
+	    "*1\r\n$4\r\nPING\r\n");
+	memset(longpw, 'x', 127);
+	longpw[127] = '\n';
+	longpw[128] = '\0';
+	ck_assert_int_eq(write_file(pwfile, longpw), 0);
+	run_against(&x, "redis://:@127.0.0.1:", after, auth, 2);
+	ck_assert_int_eq(x.status, 0);
+	ck_assert_ptr_nonnull(strstr(x.got, "$127\r\n"));
+	/* Unusable files fail before any connection, with one line. */
+	longpw[127] = 'x';
+	ck_assert_int_eq(write_file(pwfile, longpw), 0);
+	ck_assert_int_eq(run_spec_at(after, out, sizeof out), 1);
+	snprintf(want, sizeof want, "redis: password-file %s: too long (max "
+	    "127 bytes)", pwfile);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(write_file(pwfile, "\n"), 0);
+	ck_assert_int_eq(run_spec_at(after, out, sizeof out), 1);
+	snprintf(want, sizeof want, "redis: password-file %s: empty", pwfile);
+	ck_assert_str_eq(out, want);
+	unlink(pwfile);
+	ck_assert_int_eq(run_spec_at(after, out, sizeof out), 1);
+	snprintf(want, sizeof want, "redis: password-file %s: No such file or "
+	    "directory", pwfile);
+	ck_assert_str_eq(out, want);
 
 	run_against(&x, "redis://127.0.0.1:", "", cut, 1);
 	ck_assert_int_eq(x.status, 1);
@@ -1187,6 +1293,7 @@ suite_probe(void)
 	tcase_add_test(tc, test_redis_reply);
 	tcase_add_test(tc, test_pg_reply);
 	tcase_add_test(tc, test_pg_startup);
+	tcase_add_test(tc, test_secret_trim);
 	tcase_add_test(tc, test_printable);
 	suite_add_tcase(s, tc);
 
