@@ -211,6 +211,7 @@ static int
 parse_http(struct probe_spec *p, const char *s, char *err, size_t errlen)
 {
 	struct authority a;
+	const char *c;
 	size_t n;
 	int r;
 
@@ -227,6 +228,13 @@ parse_http(struct probe_spec *p, const char *s, char *err, size_t errlen)
 	if (memchr(a.tail, ' ', n) != NULL)
 		return bad(err, errlen,
 		    "space in http path (write it as %%20)");
+	/* probe_parse() lets a tab through for exec; a request line not. */
+	for (c = a.tail; c < a.tail + n; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return bad(err, errlen, "control character 0x%02x in "
+			    "http path (write it as %%%02X)",
+			    (unsigned)(unsigned char)*c,
+			    (unsigned)(unsigned char)*c);
 	if (*a.tail != '/')
 		p->path[0] = '/';
 	memcpy(p->path + strlen(p->path), a.tail, n);

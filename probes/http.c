@@ -79,7 +79,8 @@ probe_http_run(const struct probe_spec *p, int out_fd)
 	/* Virtual hosts (and Django's ALLOWED_HOSTS) look at Host. */
 	v6 = strchr(p->host, ':') != NULL;
 	n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: %s%s%s%s%s\r\n"
-	    "User-Agent: vigil\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+	    "User-Agent: vigil/" VIGIL_VERSION "\r\nAccept: */*\r\n"
+	    "Connection: close\r\n\r\n",
 	    p->path, v6 ? "[" : "", p->host, v6 ? "]" : "",
 	    strcmp(p->port, "80") != 0 ? ":" : "",
 	    strcmp(p->port, "80") != 0 ? p->port : "");

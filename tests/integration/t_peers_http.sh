@@ -80,6 +80,42 @@ probe() {
 	ERR=$(cat "$T/stderr")
 }
 
+# --- what the probe sends: python's http.server records the User-Agent ----
+cat >"$T/ua.py" <<'PY'
+import http.server, sys
+
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with open(sys.argv[2], "a") as f:
+            f.write("%s|%s\n" % (self.path, self.headers.get("User-Agent")))
+        self.send_response(204)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % s.server_port)
+import os
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+PY
+python3 "$T/ua.py" "$T/uaport" "$T/ua.log" >"$T/uapy.log" 2>&1 &
+PEERS="$PEERS $!"
+wait_for 10 test -e "$T/uaport" || fail "ua server start" "$(cat "$T/uapy.log")"
+P_UA=$(cat "$T/uaport")
+version=$("$VIGIL" --version 2>&1 | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)
+probe "http://127.0.0.1:$P_UA/ua%09x?q=1"
+expect "http.server 204 passes" 0 "$RC"
+expect "the probe says who it is: vigil/VERSION" "/ua%09x?q=1|vigil/$version" \
+    "$(cat "$T/ua.log")"
+probe "$(printf 'http://127.0.0.1:%s/a\tb' "$P_UA")"
+expect "a tab in an http path is refused" 2 "$RC"
+expect "a tab in an http path: one line on stderr" 1 \
+    "$(printf '%s\n' "$ERR" | wc -l)"
+expect_match "a tab in an http path: it says why" \
+    "control character 0x09 in http path \(write it as %09\)\$" "$ERR"
+
 # --- one probe at a time ---------------------------------------------------
 probe "http://127.0.0.1:$P_FLOOD/"
 expect "8192 'A's without a line end fail" 1 "$RC"

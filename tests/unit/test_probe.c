@@ -306,6 +306,12 @@ START_TEST(test_parse_reasons)
 	refused_with("exec:echo 'x", "unterminated");
 	refused_with("postgres://u:pw@h", "postgres probe takes no password");
 	refused_with("redis://:pw@h?password-file=/s", "not both");
+	refused_with("http://h/a\tb", "control character 0x09 in http path "
+	    "(write it as %09)");
+	refused_with("http://h/a\tb#\t", "control character 0x09");
+	/* A tab in a fragment never goes on the wire. */
+	good("http://h/a#\t");
+	ck_assert_str_eq(spec.path, "/a");
 	refused_with("redis://h?password-file=s", "absolute path");
 	refused_with("postgres://h?sslmode=require", "needs TLS");
 	refused_with("postgres://h?connect_timeout=3",
@@ -981,7 +987,8 @@ START_TEST(test_run_http)
 	ck_assert_int_eq(x.status, 0);
 	ck_assert_prefix(x.out, "HTTP 204 in ");
 	snprintf(want, sizeof want, "GET /healthz?full=1 HTTP/1.0\r\n"
-	    "Host: 127.0.0.1:%d\r\nUser-Agent: vigil\r\nAccept: */*\r\n"
+	    "Host: 127.0.0.1:%d\r\nUser-Agent: vigil/" VIGIL_VERSION "\r\n"
+	    "Accept: */*\r\n"
 	    "Connection: close\r\n\r\n", x.port);
 	ck_assert_str_eq(x.got, want);
 
