@@ -62,6 +62,20 @@ int probe_redis_reply(const char *buf, size_t len, const char *want,
  */
 int probe_secret_trim(char *buf, size_t *len);
 
+/* How far in the future a heartbeat's mtime may be and still count. */
+#define PROBE_FILE_SKEW_NS INT64_C(1000000000)
+/* File ages are clamped to ten years either way. */
+#define PROBE_AGE_LIMIT_S (INT64_C(10) * 366 * 86400)
+
+struct timespec;
+
+/*
+ * now - mtime in nanoseconds: negative for a file modified in the future,
+ * clamped to PROBE_AGE_LIMIT_S either way.
+ */
+int64_t probe_file_age_ns(const struct timespec *now,
+    const struct timespec *mtime);
+
 /* probe_pg_reply() results besides -EAGAIN and -EPROTO. */
 #define PROBE_PG_UP 0
 #define PROBE_PG_REJECT 1

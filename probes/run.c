@@ -18,27 +18,25 @@
 #include "probe_impl.h"
 #include "spawn.h"
 
-/* Nanoseconds since the file's mtime on the wall clock, never negative. */
-static int64_t
-file_age_ns(const struct stat *st)
+int64_t
+probe_file_age_ns(const struct timespec *now, const struct timespec *mtime)
 {
-	struct timespec now;
-	int64_t sec;
+	int64_t sec = (int64_t)now->tv_sec - (int64_t)mtime->tv_sec;
+	int64_t ns = (int64_t)now->tv_nsec - (int64_t)mtime->tv_nsec;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	sec = (int64_t)now.tv_sec - (int64_t)st->st_mtim.tv_sec;
-	if (sec < 0)
-		return 0;
-	if (sec > INT64_MAX / 1000000000 - 1)
-		return INT64_MAX;
-	sec = sec * 1000000000 + (now.tv_nsec - st->st_mtim.tv_nsec);
-	return sec < 0 ? 0 : sec;
+	/* Ten years either way is as good as forever, and cannot overflow. */
+	if (sec > PROBE_AGE_LIMIT_S)
+		return PROBE_AGE_LIMIT_S * 1000000000;
+	if (sec < -PROBE_AGE_LIMIT_S)
+		return -PROBE_AGE_LIMIT_S * 1000000000;
+	return sec * 1000000000 + ns;
 }
 
 static int
 run_file(const struct probe_spec *p, int out_fd)
 {
 	char age[32], max[32];
+	struct timespec now;
 	struct stat st;
 	int64_t ns;
 
@@ -50,7 +48,20 @@ run_file(const struct probe_spec *p, int out_fd)
 		probe_say(out_fd, "file %s: exists", p->path);
 		return 0;
 	}
-	ns = file_age_ns(&st);
+	clock_gettime(CLOCK_REALTIME, &now);
+	ns = probe_file_age_ns(&now, &st.st_mtim);
+	/*
+	 * A heartbeat from the future would pass for as long as the clocks
+	 * disagree, however dead its writer: beyond a little skew (a
+	 * coarse file system clock, a writer in another clock domain) it
+	 * fails.
+	 */
+	if (ns < -PROBE_FILE_SKEW_NS) {
+		probe_format_duration(-ns, 0, age, sizeof age);
+		probe_say(out_fd, "file %s: modified %s in the future",
+		    p->path, age);
+		return 1;
+	}
 	probe_format_duration(ns, 0, age, sizeof age);
 	if (ns > p->max_age_ns) {
 		probe_format_duration(p->max_age_ns, 1, max, sizeof max);

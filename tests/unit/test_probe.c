@@ -720,6 +720,31 @@ START_TEST(test_pg_startup)
 }
 END_TEST
 
+START_TEST(test_file_age)
+{
+	struct timespec now = { 1000000, 500000000 }, m;
+	const int64_t s = INT64_C(1000000000);
+
+	m = now;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), 0);
+	m.tv_sec -= 20;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), 20 * s);
+	m = now;
+	m.tv_sec += 12;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), -12 * s);
+	m.tv_sec = now.tv_sec;
+	m.tv_nsec = 900000000;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), -400000000);
+	m.tv_sec = now.tv_sec - 1;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), 600000000);
+	/* Far off either way is clamped, never overflowed. */
+	m.tv_sec = INT64_MIN / 2;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), PROBE_AGE_LIMIT_S * s);
+	m.tv_sec = INT64_MAX / 2;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), -PROBE_AGE_LIMIT_S * s);
+}
+END_TEST
+
 START_TEST(test_printable)
 {
 	char b[8];
@@ -1239,7 +1264,32 @@ START_TEST(test_run_file)
 	    strstr(out, "modified 21s ago (max-age 10s)") != NULL, "got '%s'",
 	    out);
 
-	/* Without max-age, existence is enough. */
+	/* Modified 12 s in the future: a failure that says so. */
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec += 12;
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	ck_assert_int_eq(run_spec(text, out, sizeof out), 1);
+	ck_assert_msg(strstr(out, ": modified 12s in the future") != NULL ||
+	    strstr(out, ": modified 11s in the future") != NULL, "got '%s'",
+	    out);
+
+	/* Within the skew, a little ahead is still fresh. */
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_nsec += 300000000;
+	if (ts[0].tv_nsec >= 1000000000) {
+		ts[0].tv_sec++;
+		ts[0].tv_nsec -= 1000000000;
+	}
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	ck_assert_int_eq(run_spec(text, out, sizeof out), 0);
+
+	/* Without max-age, existence is enough, whenever it was touched. */
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec += 3600;
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
 	snprintf(text, sizeof text, "file://%s", path);
 	ck_assert_int_eq(run_spec(text, out, sizeof out), 0);
 
@@ -1301,6 +1351,7 @@ suite_probe(void)
 	tcase_add_test(tc, test_pg_reply);
 	tcase_add_test(tc, test_pg_startup);
 	tcase_add_test(tc, test_secret_trim);
+	tcase_add_test(tc, test_file_age);
 	tcase_add_test(tc, test_printable);
 	suite_add_tcase(s, tc);
 
