@@ -318,8 +318,9 @@ parse_pg_name(char *dst, size_t dstlen, const char *s, size_t n,
 		}
 		/* The server cuts names at NAMEDATALEN - 1 = 63 bytes. */
 		if (o + 1 >= dstlen)
-			return bad(err, errlen, "postgres %s too long (max %zu)",
-			    what, dstlen - 1);
+			return bad(err, errlen,
+			    "postgres %s too long (max %zu)", what,
+			    dstlen - 1);
 		dst[o++] = c;
 	}
 	dst[o] = '\0';
@@ -378,7 +379,7 @@ parse_postgres(struct probe_spec *p, const char *s, char *err, size_t errlen)
 	if ((r = parse_authority(p, s, &a, err, errlen)) < 0)
 		return r;
 	if (a.user != NULL) {
-		/* Any answer proves the server up: a password would only leak. */
+		/* Any answer proves the server up: a password only leaks. */
 		if (memchr(a.user, ':', a.userlen) != NULL)
 			return bad(err, errlen, "postgres probe takes no "
 			    "password (it never authenticates)");

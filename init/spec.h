@@ -33,7 +33,7 @@ struct probe_spec {
 	enum probe_kind kind;
 	char display[PROBE_TEXT_MAX];	/* the spec with any password masked */
 	char host[256];			/* tcp, http, redis, postgres */
-	char port[8];			/* numeric, always filled for network kinds */
+	char port[8];			/* numeric, filled for network kinds */
 	char path[PROBE_TEXT_MAX];	/* http request path, unix/file path,
 					   redis password file */
 	char password[128];		/* redis AUTH, empty when none */

@@ -159,8 +159,8 @@ probe_pg_reply(const unsigned char *buf, size_t len, char *msg,
 		 * session start adds ParameterStatus, BackendKeyData and
 		 * NoticeResponse before ReadyForQuery.
 		 */
-		if (m[0] != 'R' && m[0] != 'E' && (!authed ||
-		    (m[0] != 'S' && m[0] != 'K' && m[0] != 'N' && m[0] != 'Z'))) {
+		if (m[0] != 'R' && m[0] != 'E' && (!authed || (m[0] != 'S' &&
+		    m[0] != 'K' && m[0] != 'N' && m[0] != 'Z'))) {
 			probe_printable(t, 17, (const char *)m, left);
 			snprintf(msg, msglen, "unexpected reply '%s'", t);
 			return -EPROTO;
@@ -221,8 +221,8 @@ probe_pg_run(const struct probe_spec *p, int out_fd)
 	while ((r = probe_pg_reply(buf, len, msg, sizeof msg)) == -EAGAIN) {
 		if (len == sizeof buf) {
 			close(fd);
-			probe_say(out_fd, "postgres: %s: session start too long",
-			    peer);
+			probe_say(out_fd,
+			    "postgres: %s: session start too long", peer);
 			return 1;
 		}
 		got = recv(fd, buf + len, sizeof buf - len, 0);

@@ -23,7 +23,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int argc = 1;
 
 	/* @FILE reads a file: keep the fuzzer away from /dev/zero and kin. */
-	if (memchr(data, '@', size) != NULL || (copy = malloc(size + 1)) == NULL)
+	if (memchr(data, '@', size) != NULL)
+		return 0;
+	if ((copy = malloc(size + 1)) == NULL)
 		return 0;
 	memcpy(copy, data, size);
 	copy[size] = '\0';
