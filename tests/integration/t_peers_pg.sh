@@ -16,7 +16,9 @@ fi
 if [ "$(id -u)" = 0 ]; then
 	id postgres >/dev/null 2>&1 ||
 	    { skip "postgres: root without a postgres user"; exit 0; }
-	as_pg() { runuser -u postgres -- "$@"; }
+	# From a directory the postgres user can enter: the checkout may
+	# sit in a 0700 home.
+	as_pg() { (cd "$PGT" && runuser -u postgres -- "$@"); }
 else
 	as_pg() { "$@"; }
 fi
