@@ -596,7 +596,7 @@ START_TEST(test_pg_reply)
 	n = pg_msg(b, 'R', "\0\0\0\0", 4);
 	n += pg_msg(b + n, 'S', "TimeZone\0UTC\0", 13);
 	n += pg_msg(b + n, 'K', "\0\0\0\1\0\0\0\2", 8);
-	n += pg_msg(b + n, 'N', "SNOTICE\0C00000\0Mhi\0\0", 22);
+	n += pg_msg(b + n, 'N', "SNOTICE\0C00000\0Mhi\0\0", 20);
 	n += pg_msg(b + n, 'Z', "I", 1);
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(probe_pg_reply(b, i, msg, sizeof msg),
