@@ -46,7 +46,8 @@ REL_OBJ := $(B)/musl
 REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 
 .PHONY: all deps demo check check-unit check-valgrind check-integration \
-	check-san check-examples check-docker docker-base check-glibc hdrcheck bench soak fuzz \
+	check-san check-examples check-docker docker-base check-glibc hdrcheck \
+	layercheck bench soak fuzz \
 	format clean distclean install
 
 all: $(VIGIL_BIN)
@@ -154,6 +155,15 @@ hdrcheck:
 			-fsyntax-only -x c - || exit 1; done
 	@echo "headers: each compiles on its own"
 
+# PID 1 never parses peer bytes: nothing in init/ may reach the probe
+# process's parsers and helpers.
+layercheck:
+	$(Q)if grep -l '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]probe_impl\.h[>"]' \
+		init/*.c init/*.h; then \
+		echo "layercheck: the files above are in PID 1 and include" \
+			"probe_impl.h"; exit 1; fi
+	@echo "layers: nothing in init/ includes probe_impl.h"
+
 .PHONY: check-env check-clone
 # Root, namespaces and user switching, checked once up front.
 check-env:
@@ -161,7 +171,7 @@ check-env:
 
 # Every suite runs even after another failed; the last line sums them all.
 SUITES := check-unit check-valgrind check-integration check-san check-examples
-check: check-env all hdrcheck check-glibc
+check: check-env all hdrcheck layercheck check-glibc
 	@scripts/check-suites.sh "$(MAKE)" $(SUITES)
 
 check-clone:

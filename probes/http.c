@@ -2,8 +2,9 @@
 /*
  * The http:// probe: one HTTP/1.0 GET, passing on a 2xx or 3xx status.
  * Redirects are not followed and the body is never read; at most
- * PROBE_HTTP_HEAD_MAX bytes of the response head are. The status-line
- * parser is pure so that it can be tested on bytes alone.
+ * PROBE_HTTP_HEAD_MAX bytes of the response head are. The head is peer
+ * bytes, unterminated: the parsers are pure and bounded by its length, so
+ * that they can be tested and fuzzed on bytes alone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -45,6 +46,21 @@ probe_http_head_done(const char *buf, size_t len)
 }
 
 int
+probe_http_reply(const char *buf, size_t len, char *line, size_t linelen)
+{
+	const char *eol = memchr(buf, '\n', len);
+	size_t n = eol != NULL ? (size_t)(eol - buf) : len;
+	int code = probe_http_status(buf, len);
+
+	if (code >= 0)
+		return code;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	probe_printable(line, linelen, buf, n);
+	return -EINVAL;
+}
+
+int
 probe_http_run(const struct probe_spec *p, int out_fd)
 {
 	char req[PROBE_TEXT_MAX + 512], head[PROBE_HTTP_HEAD_MAX];
@@ -63,7 +79,8 @@ probe_http_run(const struct probe_spec *p, int out_fd)
 	/* Virtual hosts (and Django's ALLOWED_HOSTS) look at Host. */
 	v6 = strchr(p->host, ':') != NULL;
 	n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: %s%s%s%s%s\r\n"
-	    "User-Agent: vigil\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+	    "User-Agent: vigil/" VIGIL_VERSION "\r\nAccept: */*\r\n"
+	    "Connection: close\r\n\r\n",
 	    p->path, v6 ? "[" : "", p->host, v6 ? "]" : "",
 	    strcmp(p->port, "80") != 0 ? ":" : "",
 	    strcmp(p->port, "80") != 0 ? p->port : "");
@@ -96,9 +113,8 @@ probe_http_run(const struct probe_spec *p, int out_fd)
 		probe_say(out_fd, "HTTP: %s closed without a response", peer);
 		return 1;
 	}
-	code = probe_http_status(head, len);
+	code = probe_http_reply(head, len, line, sizeof line);
 	if (code < 0) {
-		probe_printable(line, sizeof line, head, strcspn(head, "\r\n"));
 		probe_say(out_fd, "HTTP: bad status line '%s' from %s", line,
 		    peer);
 		return 1;

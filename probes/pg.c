@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The postgres:// probe, judged the way pg_isready judges: send a v3
- * StartupMessage, read the first message back. An authentication request
- * or any error but 57P03 (cannot_connect_now) means the server is up; no
- * credentials are needed and the session is never completed.
+ * The postgres:// probe, judged the way pg_isready judges (an answer from
+ * the server, unless it is 57P03 cannot_connect_now) but quiet in the
+ * server's log. It sends a v3 StartupMessage, as pg_isready does through
+ * libpq, and reads the answer:
+ *  - a request for credentials proves the server up; the probe hangs up
+ *    then, which the server takes silently (a client that has no password
+ *    to offer is allowed to leave);
+ *  - AuthenticationOk (trust) starts a session: the probe reads on to
+ *    ReadyForQuery and ends it with Terminate, so that the server logs no
+ *    lost connection;
+ *  - an ErrorResponse is what the server itself logged, passed on.
+ * The user (default "postgres", the role initdb makes in Debian and in the
+ * official images) and database (default: the user's name) come from the
+ * spec, so that under trust no "role does not exist" is logged either.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -19,8 +29,8 @@
 #define PG_MSG_MAX 8192
 #define PG_PROTOCOL_3_0 0x00030000u
 
-static const char pg_params[] = "user\0vigil\0database\0vigil\0"
-    "application_name\0vigil\0";
+/* All a session start sends before its first message: a few dozen. */
+#define PG_REPLY_MAX (2 * PG_MSG_MAX)
 
 static uint32_t
 be32(const unsigned char *b)
@@ -38,18 +48,36 @@ put_be32(unsigned char *b, uint32_t v)
 	b[3] = (unsigned char)v;
 }
 
-size_t
-probe_pg_startup(unsigned char *buf, size_t len)
+/* Appends "key\0value\0" at *off when it fits; 0 or -ENOSPC. */
+static int
+put_param(unsigned char *buf, size_t len, size_t *off, const char *key,
+    const char *value)
 {
-	/* Length, protocol, NUL-separated pairs, and a final NUL. */
-	size_t n = 8 + sizeof pg_params;
+	size_t k = strlen(key) + 1, v = strlen(value) + 1;
 
-	if (len < n)
+	if (len - *off < k + v)
+		return -ENOSPC;
+	memcpy(buf + *off, key, k);
+	memcpy(buf + *off + k, value, v);
+	*off += k + v;
+	return 0;
+}
+
+size_t
+probe_pg_startup(unsigned char *buf, size_t len, const char *user,
+    const char *db)
+{
+	size_t off = 8;
+
+	/* Length, protocol, NUL-separated pairs, and a final NUL. */
+	if (len < off + 1 || put_param(buf, len - 1, &off, "user", user) < 0 ||
+	    put_param(buf, len - 1, &off, "database", db) < 0 ||
+	    put_param(buf, len - 1, &off, "application_name", "vigil") < 0)
 		return 0;
-	put_be32(buf, (uint32_t)n);
+	buf[off++] = '\0';
+	put_be32(buf, (uint32_t)off);
 	put_be32(buf + 4, PG_PROTOCOL_3_0);
-	memcpy(buf + 8, pg_params, sizeof pg_params);
-	return n;
+	return off;
 }
 
 /*
@@ -84,37 +112,15 @@ pg_error_fields(const unsigned char *b, size_t n, const char **code,
 	return i < n ? 0 : -EPROTO;
 }
 
-int
-probe_pg_reply(const unsigned char *buf, size_t len, char *msg,
-    size_t msglen)
+/* Judges one ErrorResponse body the way pg_isready does. */
+static int
+pg_error(const unsigned char *body, size_t n, char *msg, size_t msglen)
 {
 	const char *code, *text;
 	size_t codelen, textlen;
 	char m[120], c[8];
-	uint32_t n;
 
-	if (len == 0)
-		return -EAGAIN;
-	if (buf[0] != 'R' && buf[0] != 'E') {
-		probe_printable(m, 17, (const char *)buf, len);
-		snprintf(msg, msglen, "unexpected reply '%s'", m);
-		return -EPROTO;
-	}
-	if (len < 5)
-		return -EAGAIN;
-	n = be32(buf + 1);
-	if (n < 4 || n > PG_MSG_MAX || (buf[0] == 'R' && n < 8)) {
-		snprintf(msg, msglen, "bad message length %u", (unsigned)n);
-		return -EPROTO;
-	}
-	if (len < (size_t)n + 1)
-		return -EAGAIN;
-	if (buf[0] == 'R') {
-		snprintf(msg, msglen, "accepting connections");
-		return PROBE_PG_UP;
-	}
-	if (pg_error_fields(buf + 5, n - 4, &code, &codelen, &text,
-	    &textlen) < 0) {
+	if (pg_error_fields(body, n, &code, &codelen, &text, &textlen) < 0) {
 		snprintf(msg, msglen, "malformed error message");
 		return -EPROTO;
 	}
@@ -134,10 +140,67 @@ probe_pg_reply(const unsigned char *buf, size_t len, char *msg,
 }
 
 int
+probe_pg_reply(const unsigned char *buf, size_t len, char *msg,
+    size_t msglen)
+{
+	const unsigned char *m;
+	size_t off, left;
+	int authed = 0;
+	char t[20];
+	uint32_t n;
+
+	for (off = 0;; off += (size_t)n + 1) {
+		m = buf + off;
+		left = len - off;
+		if (left == 0)
+			return -EAGAIN;
+		/*
+		 * Before AuthenticationOk only R and E are answers; a
+		 * session start adds ParameterStatus, BackendKeyData and
+		 * NoticeResponse before ReadyForQuery.
+		 */
+		if (m[0] != 'R' && m[0] != 'E' && (!authed || (m[0] != 'S' &&
+		    m[0] != 'K' && m[0] != 'N' && m[0] != 'Z'))) {
+			probe_printable(t, 17, (const char *)m, left);
+			snprintf(msg, msglen, "unexpected reply '%s'", t);
+			return -EPROTO;
+		}
+		if (left < 5)
+			return -EAGAIN;
+		n = be32(m + 1);
+		if (n < 4 || n > PG_MSG_MAX || (m[0] == 'R' && n < 8)) {
+			snprintf(msg, msglen, "bad message length %u",
+			    (unsigned)n);
+			return -EPROTO;
+		}
+		if (left < (size_t)n + 1)
+			return -EAGAIN;
+		switch (m[0]) {
+		case 'E':
+			return pg_error(m + 5, n - 4, msg, msglen);
+		case 'R':
+			if (be32(m + 5) != 0) {
+				snprintf(msg, msglen, "accepting connections");
+				return PROBE_PG_UP;
+			}
+			if (authed) {
+				snprintf(msg, msglen, "AuthenticationOk twice");
+				return -EPROTO;
+			}
+			authed = 1;
+			break;
+		case 'Z':
+			snprintf(msg, msglen, "accepting connections");
+			return PROBE_PG_READY;
+		}
+	}
+}
+
+int
 probe_pg_run(const struct probe_spec *p, int out_fd)
 {
-	/* PG_MSG_MAX + 1 holds the largest message probe_pg_reply takes. */
-	unsigned char start[64], buf[PG_MSG_MAX + 1];
+	static const unsigned char terminate[] = { 'X', 0, 0, 0, 4 };
+	unsigned char start[256], buf[PG_REPLY_MAX];
 	char peer[64], why[PROBE_LINE_MAX], msg[PROBE_LINE_MAX];
 	size_t len = 0, n;
 	ssize_t got;
@@ -149,13 +212,19 @@ probe_pg_run(const struct probe_spec *p, int out_fd)
 		probe_say(out_fd, "%s", why);
 		return 1;
 	}
-	n = probe_pg_startup(start, sizeof start);
+	n = probe_pg_startup(start, sizeof start, p->pg_user, p->pg_db);
 	if ((r = probe_send_all(fd, start, n)) < 0) {
 		close(fd);
 		probe_say(out_fd, "postgres: send %s: %s", peer, strerror(-r));
 		return 1;
 	}
 	while ((r = probe_pg_reply(buf, len, msg, sizeof msg)) == -EAGAIN) {
+		if (len == sizeof buf) {
+			close(fd);
+			probe_say(out_fd,
+			    "postgres: %s: session start too long", peer);
+			return 1;
+		}
 		got = recv(fd, buf + len, sizeof buf - len, 0);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -173,7 +242,10 @@ probe_pg_run(const struct probe_spec *p, int out_fd)
 		}
 		len += (size_t)got;
 	}
+	/* A session ends with Terminate, or the server logs it as lost. */
+	if (r == PROBE_PG_READY)
+		probe_send_all(fd, terminate, sizeof terminate);
 	close(fd);
 	probe_say(out_fd, "postgres: %s", msg);
-	return r == PROBE_PG_UP ? 0 : 1;
+	return r == PROBE_PG_UP || r == PROBE_PG_READY ? 0 : 1;
 }

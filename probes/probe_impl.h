@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internals shared by the probe files: the pure parsers of peer replies
- * (unit-tested on their own, without sockets) and the few I/O helpers that
- * the network probes share. Nothing here is used outside probes/ and tests.
+ * The probe process's own header: the pure parsers of peer replies
+ * (unit-tested and fuzzed on their own, without sockets), the helpers in
+ * say.c and net.c, and the probe kinds. Only code that runs in the forked
+ * probe process includes it: PID 1 never parses peer bytes, and the
+ * Makefile's layercheck fails the build if anything in init/ includes it.
  */
 #ifndef PROBES_PROBE_IMPL_H
 #define PROBES_PROBE_IMPL_H
@@ -37,6 +39,15 @@ int probe_http_status(const char *buf, size_t len);
 int probe_http_head_done(const char *buf, size_t len);
 
 /*
+ * Judges the response head the probe read (len bytes, not terminated).
+ * Returns the status code like probe_http_status(), or -EINVAL with the
+ * first line (up to its end or len, made printable, shortened to fit) in
+ * line.
+ */
+int probe_http_reply(const char *buf, size_t len, char *line,
+    size_t linelen);
+
+/*
  * Looks at the first reply line in buf. Returns 0 when it is "+" want,
  * -EAGAIN when no complete line has arrived yet, and -EPROTO for any other
  * reply, whose text (made printable, shortened) is then put in msg.
@@ -44,23 +55,51 @@ int probe_http_head_done(const char *buf, size_t len);
 int probe_redis_reply(const char *buf, size_t len, const char *want,
     char *msg, size_t msglen);
 
+/*
+ * Strips one line end ("\n" or "\r\n") from a secret read from a file,
+ * buf[0..*len), and terminates it. Returns 0, -ENODATA when nothing is
+ * left, or -EINVAL when a line end remains inside.
+ */
+int probe_secret_trim(char *buf, size_t *len);
+
+/* How far in the future a heartbeat's mtime may be and still count. */
+#define PROBE_FILE_SKEW_NS INT64_C(1000000000)
+/* File ages are clamped to ten years either way. */
+#define PROBE_AGE_LIMIT_S (INT64_C(10) * 366 * 86400)
+
+struct timespec;
+
+/*
+ * now - mtime in nanoseconds: negative for a file modified in the future,
+ * clamped to PROBE_AGE_LIMIT_S either way.
+ */
+int64_t probe_file_age_ns(const struct timespec *now,
+    const struct timespec *mtime);
+
 /* probe_pg_reply() results besides -EAGAIN and -EPROTO. */
 #define PROBE_PG_UP 0
 #define PROBE_PG_REJECT 1
+#define PROBE_PG_READY 2
 
 /*
- * Classifies the first message a PostgreSQL server sends after our
- * StartupMessage, the way pg_isready does: PROBE_PG_UP for an authentication
- * request or an error with any SQLSTATE but 57P03, PROBE_PG_REJECT for
- * 57P03, -EAGAIN while the message is incomplete, -EPROTO for bytes that are
- * no such message (including an error without a SQLSTATE). msg gets a
- * printable summary in every case but -EAGAIN.
+ * Classifies what a PostgreSQL server sent after our StartupMessage, the
+ * way pg_isready does: PROBE_PG_UP for a request for credentials or an
+ * error with any SQLSTATE but 57P03, PROBE_PG_REJECT for 57P03,
+ * PROBE_PG_READY when the server started a session (AuthenticationOk, then
+ * everything up to ReadyForQuery), which the caller must end with
+ * Terminate. -EAGAIN while the answer is incomplete, -EPROTO for bytes
+ * that are no such answer (including an error without a SQLSTATE). msg
+ * gets a printable summary in every case but -EAGAIN.
  */
 int probe_pg_reply(const unsigned char *buf, size_t len, char *msg,
     size_t msglen);
 
-/* Writes the bytes of a postgres v3 StartupMessage; returns its length. */
-size_t probe_pg_startup(unsigned char *buf, size_t len);
+/*
+ * Writes a postgres v3 StartupMessage for user and database into buf;
+ * returns its length, or 0 when it does not fit in len.
+ */
+size_t probe_pg_startup(unsigned char *buf, size_t len, const char *user,
+    const char *db);
 
 /*
  * Copies src into dst (always terminated), replacing bytes that would break

@@ -2,13 +2,11 @@
 /*
  * probe_run(): picks the probe for a parsed spec and runs it inside the
  * forked probe process. Also owns the probes that need no socket (file age,
- * exec) and the one-line summary writer every probe reports through. The
- * process is killed at its timeout, so nothing here keeps its own clock.
+ * exec). The process is killed at its timeout, so nothing here keeps its
+ * own clock.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,78 +15,28 @@
 #include <unistd.h>
 
 #include "probe.h"
-#include "spawn.h"
 #include "probe_impl.h"
-
-void
-probe_say(int fd, const char *fmt, ...)
-{
-	char line[PROBE_LINE_MAX + 1];
-	size_t len, off;
-	va_list ap;
-	ssize_t w;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	len = (size_t)n < PROBE_LINE_MAX ? (size_t)n : PROBE_LINE_MAX;
-	for (off = 0; off < len; off += (size_t)w) {
-		w = write(fd, line + off, len - off);
-		if (w < 0 && errno == EINTR)
-			w = 0;
-		else if (w <= 0)
-			return;
-	}
-}
+#include "spawn.h"
 
 int64_t
-probe_now_ms(void)
+probe_file_age_ns(const struct timespec *now, const struct timespec *mtime)
 {
-	struct timespec ts;
+	int64_t sec = (int64_t)now->tv_sec - (int64_t)mtime->tv_sec;
+	int64_t ns = (int64_t)now->tv_nsec - (int64_t)mtime->tv_nsec;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void
-probe_printable(char *dst, size_t dstlen, const char *src, size_t n)
-{
-	size_t i;
-	unsigned char c;
-
-	if (dstlen == 0)
-		return;
-	for (i = 0; i < n && i + 1 < dstlen && src[i] != '\0'; i++) {
-		c = (unsigned char)src[i];
-		dst[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	dst[i] = '\0';
-}
-
-/* Nanoseconds since the file's mtime on the wall clock, never negative. */
-static int64_t
-file_age_ns(const struct stat *st)
-{
-	struct timespec now;
-	int64_t sec;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	sec = (int64_t)now.tv_sec - (int64_t)st->st_mtim.tv_sec;
-	if (sec < 0)
-		return 0;
-	if (sec > INT64_MAX / 1000000000 - 1)
-		return INT64_MAX;
-	sec = sec * 1000000000 + (now.tv_nsec - st->st_mtim.tv_nsec);
-	return sec < 0 ? 0 : sec;
+	/* Ten years either way is as good as forever, and cannot overflow. */
+	if (sec > PROBE_AGE_LIMIT_S)
+		return PROBE_AGE_LIMIT_S * 1000000000;
+	if (sec < -PROBE_AGE_LIMIT_S)
+		return -PROBE_AGE_LIMIT_S * 1000000000;
+	return sec * 1000000000 + ns;
 }
 
 static int
 run_file(const struct probe_spec *p, int out_fd)
 {
 	char age[32], max[32];
+	struct timespec now;
 	struct stat st;
 	int64_t ns;
 
@@ -100,7 +48,20 @@ run_file(const struct probe_spec *p, int out_fd)
 		probe_say(out_fd, "file %s: exists", p->path);
 		return 0;
 	}
-	ns = file_age_ns(&st);
+	clock_gettime(CLOCK_REALTIME, &now);
+	ns = probe_file_age_ns(&now, &st.st_mtim);
+	/*
+	 * A heartbeat from the future would pass for as long as the clocks
+	 * disagree, however dead its writer: beyond a little skew (a
+	 * coarse file system clock, a writer in another clock domain) it
+	 * fails.
+	 */
+	if (ns < -PROBE_FILE_SKEW_NS) {
+		probe_format_duration(-ns, 0, age, sizeof age);
+		probe_say(out_fd, "file %s: modified %s in the future",
+		    p->path, age);
+		return 1;
+	}
 	probe_format_duration(ns, 0, age, sizeof age);
 	if (ns > p->max_age_ns) {
 		probe_format_duration(p->max_age_ns, 1, max, sizeof max);

@@ -337,6 +337,11 @@ probe "file://$T/beat?max-age=10s"
 expect "stale heartbeat fails" 1 "$RC"
 expect_match "stale heartbeat shows its age" \
     "file $T/beat: modified 2[01]s ago \(max-age 10s\)\$" "$OUT"
+touch -d '+12 seconds' "$T/beat"
+probe "file://$T/beat?max-age=10s"
+expect "a heartbeat from the future fails" 1 "$RC"
+expect_match "a heartbeat from the future says so" \
+    "file $T/beat: modified 1[12]s in the future\$" "$OUT"
 probe "file://$T/beat"
 expect "existence alone passes" 0 "$RC"
 probe "file://$T/none?max-age=1m"

@@ -167,6 +167,15 @@ START_TEST(test_parse_redis)
 	good("redis://:@h");
 	ck_assert_str_eq(spec.password, "");
 	ck_assert_str_eq(spec.display, "redis://:@h");
+	/* A password from a file, read by the probe process. */
+	good("redis://:@h:6380/1?password-file=/run/secrets/redis");
+	ck_assert_str_eq(spec.path, "/run/secrets/redis");
+	ck_assert_str_eq(spec.password, "");
+	ck_assert_str_eq(spec.port, "6380");
+	good("redis://h?password-file=/s");
+	ck_assert_str_eq(spec.path, "/s");
+	good("redis://h");
+	ck_assert_str_eq(spec.path, "");
 }
 END_TEST
 
@@ -176,9 +185,27 @@ START_TEST(test_parse_postgres)
 	ck_assert_int_eq(spec.kind, PROBE_POSTGRES);
 	ck_assert_str_eq(spec.host, "db");
 	ck_assert_str_eq(spec.port, "5432");
+	/* pg_isready's shape, with the role initdb makes as the default. */
+	ck_assert_str_eq(spec.pg_user, "postgres");
+	ck_assert_str_eq(spec.pg_db, "postgres");
 	good("postgresql://db:6543/app");
 	ck_assert_int_eq(spec.kind, PROBE_POSTGRES);
 	ck_assert_str_eq(spec.port, "6543");
+	ck_assert_str_eq(spec.pg_user, "postgres");
+	ck_assert_str_eq(spec.pg_db, "app");
+	/* The database defaults to the user's name, as in libpq. */
+	good("postgres://app@db");
+	ck_assert_str_eq(spec.pg_user, "app");
+	ck_assert_str_eq(spec.pg_db, "app");
+	ck_assert_str_eq(spec.host, "db");
+	good("postgres://my%40user@[::1]:5433/my%20db?sslmode=disable");
+	ck_assert_str_eq(spec.pg_user, "my@user");
+	ck_assert_str_eq(spec.pg_db, "my db");
+	ck_assert_str_eq(spec.port, "5433");
+	good("postgres://h/?sslmode=prefer&sslmode=allow");
+	ck_assert_str_eq(spec.pg_db, "postgres");
+	good("postgres://h/");
+	ck_assert_str_eq(spec.display, "postgres://h/");
 }
 END_TEST
 
@@ -277,6 +304,18 @@ START_TEST(test_parse_reasons)
 	refused_with("exec: \t ", "empty exec command");
 	refused_with("tcp://::1:80", "brackets");
 	refused_with("exec:echo 'x", "unterminated");
+	refused_with("postgres://u:pw@h", "postgres probe takes no password");
+	refused_with("redis://:pw@h?password-file=/s", "not both");
+	refused_with("http://h/a\tb", "control character 0x09 in http path "
+	    "(write it as %09)");
+	refused_with("http://h/a\tb#\t", "control character 0x09");
+	/* A tab in a fragment never goes on the wire. */
+	good("http://h/a#\t");
+	ck_assert_str_eq(spec.path, "/a");
+	refused_with("redis://h?password-file=s", "absolute path");
+	refused_with("postgres://h?sslmode=require", "needs TLS");
+	refused_with("postgres://h?connect_timeout=3",
+	    "unknown postgres option 'connect_timeout=3'");
 }
 END_TEST
 
@@ -298,7 +337,16 @@ START_TEST(test_parse_refused)
 		"redis://user@h", "redis://user:pw@h", "redis://:p%4@h",
 		"redis://:p%zz@h", "redis://:p%00@h", "redis://:p%@h",
 		"redis://h/x", "redis://h?db=1", "redis://h:0",
-		"postgres://u:p@h", "postgres://h?sslmode=disable",
+		"redis://:pw@h?password-file=/s", "redis://h?password-file=",
+		"redis://h?password-file=rel", "redis://h?password-file=/s&x",
+		"redis://h?password-file=/s#x", "redis://h?password-files=/s",
+		"postgres://u:p@h", "postgres://u:@h", "postgres://@h",
+		"postgres://h?sslmode=require", "postgres://h?sslmode=",
+		"postgres://h?sslmode=verify-full", "postgres://h?x=1",
+		"postgres://h?sslmode=disable&", "postgres://h/db#x",
+		"postgres://%zz@h", "postgres://u%00@h", "postgres://h/d%4",
+		"postgres://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaa@h",
 		"postgres://h/db?x", "postgres://", "postgres://h:66000",
 		"file://", "file://rel/x", "file://host/x",
 		"file:///x?max-age=", "file:///x?max-age=10",
@@ -426,6 +474,38 @@ START_TEST(test_http_head_done)
 }
 END_TEST
 
+START_TEST(test_http_reply)
+{
+	char line[48], *flood;
+	size_t i;
+
+	ck_assert_int_eq(probe_http_reply("HTTP/1.1 200 OK\r\n\r\n", 19, line,
+	    sizeof line), 200);
+	ck_assert_int_eq(probe_http_reply("SSH-2.0-x\r\nmore", 15, line,
+	    sizeof line), -EINVAL);
+	ck_assert_str_eq(line, "SSH-2.0-x");
+	ck_assert_int_eq(probe_http_reply("HTTP/1.1 2x\n", 12, line,
+	    sizeof line), -EINVAL);
+	ck_assert_str_eq(line, "HTTP/1.1 2x");
+	ck_assert_int_eq(probe_http_reply("", 0, line, sizeof line), -EINVAL);
+	ck_assert_str_eq(line, "");
+
+	/*
+	 * A head with no line end at all, in a buffer of exactly its size:
+	 * under ASan any read past len is caught here.
+	 */
+	flood = malloc(8192);
+	ck_assert_ptr_nonnull(flood);
+	memset(flood, 'A', 8192);
+	ck_assert_int_eq(probe_http_reply(flood, 8192, line, sizeof line),
+	    -EINVAL);
+	ck_assert_uint_eq(strlen(line), sizeof line - 1);
+	for (i = 0; i < sizeof line - 1; i++)
+		ck_assert_int_eq(line[i], 'A');
+	free(flood);
+}
+END_TEST
+
 static int
 redis(const char *s, const char *want, char *msg, size_t msglen)
 {
@@ -502,15 +582,42 @@ START_TEST(test_pg_reply)
 	char msg[160];
 	size_t n, i;
 
+	/* AuthenticationOk starts a session: wait for ReadyForQuery. */
 	ck_assert_int_eq(probe_pg_reply(auth_ok, 9, msg, sizeof msg),
-	    PROBE_PG_UP);
-	ck_assert_str_eq(msg, "accepting connections");
+	    -EAGAIN);
 	ck_assert_int_eq(probe_pg_reply(md5, sizeof md5, msg, sizeof msg),
 	    PROBE_PG_UP);
 	/* Every proper prefix is incomplete, never a verdict. */
 	for (i = 0; i < sizeof md5; i++)
 		ck_assert_int_eq(probe_pg_reply(md5, i, msg, sizeof msg),
 		    -EAGAIN);
+
+	/* A session start, byte by byte: a verdict only at the end. */
+	n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	n += pg_msg(b + n, 'S', "TimeZone\0UTC\0", 13);
+	n += pg_msg(b + n, 'K', "\0\0\0\1\0\0\0\2", 8);
+	n += pg_msg(b + n, 'N', "SNOTICE\0C00000\0Mhi\0\0", 20);
+	n += pg_msg(b + n, 'Z', "I", 1);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(probe_pg_reply(b, i, msg, sizeof msg),
+		    -EAGAIN);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg),
+	    PROBE_PG_READY);
+	ck_assert_str_eq(msg, "accepting connections");
+	/* An error after AuthenticationOk: the role or database is missing. */
+	n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	n += pg_msg(b + n, 'E', NO_ROLE, sizeof NO_ROLE - 1);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg), PROBE_PG_UP);
+	ck_assert_ptr_nonnull(strstr(msg, "28000"));
+	/* Session messages before AuthenticationOk, or it twice: no server. */
+	n = pg_msg(b, 'Z', "I", 1);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg), -EPROTO);
+	n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	n += pg_msg(b + n, 'R', "\0\0\0\0", 4);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg), -EPROTO);
+	n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	n += pg_msg(b + n, 'D', "x", 1);
+	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg), -EPROTO);
 
 	n = pg_msg(b, 'E', STARTING_UP, sizeof STARTING_UP - 1);
 	ck_assert_int_eq(probe_pg_reply(b, n, msg, sizeof msg),
@@ -558,20 +665,83 @@ START_TEST(test_pg_reply)
 }
 END_TEST
 
+START_TEST(test_secret_trim)
+{
+	char b[16];
+	size_t n;
+
+	n = 7;
+	memcpy(b, "s3cret\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), 0);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_str_eq(b, "s3cret");
+	n = 8;
+	memcpy(b, "s3cret\r\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), 0);
+	ck_assert_str_eq(b, "s3cret");
+	/* Only one line end goes; none is fine; a blank line is not. */
+	n = 8;
+	memcpy(b, "s3cret\n\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), -EINVAL);
+	n = 6;
+	memcpy(b, "s3cret", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), 0);
+	ck_assert_str_eq(b, "s3cret");
+	n = 1;
+	memcpy(b, "\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), -ENODATA);
+	n = 0;
+	ck_assert_int_eq(probe_secret_trim(b, &n), -ENODATA);
+	n = 5;
+	memcpy(b, "a\nb\r\n", n);
+	ck_assert_int_eq(probe_secret_trim(b, &n), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_pg_startup)
 {
-	static const char params[] = "user\0vigil\0database\0vigil\0";
+	static const char params[] = "user\0app\0database\0appdb\0"
+	    "application_name\0vigil\0";
 	unsigned char b[128];
 	size_t n;
 
-	ck_assert_uint_eq(probe_pg_startup(b, 8), 0);
-	n = probe_pg_startup(b, sizeof b);
-	ck_assert_uint_gt(n, 8 + sizeof params);
+	ck_assert_uint_eq(probe_pg_startup(b, 8, "app", "appdb"), 0);
+	n = probe_pg_startup(b, sizeof b, "app", "appdb");
+	ck_assert_uint_eq(n, 8 + sizeof params);
+	/* Exactly enough room, and one byte less. */
+	ck_assert_uint_eq(probe_pg_startup(b, n, "app", "appdb"), n);
+	ck_assert_uint_eq(probe_pg_startup(b, n - 1, "app", "appdb"), 0);
+	n = probe_pg_startup(b, sizeof b, "app", "appdb");
 	ck_assert_uint_eq((size_t)b[0] << 24 | (size_t)b[1] << 16 |
 	    (size_t)b[2] << 8 | b[3], n);
 	ck_assert_mem_eq(b + 4, "\0\3\0\0", 4);
 	ck_assert_mem_eq(b + 8, params, sizeof params - 1);
 	ck_assert_mem_eq(b + n - 2, "\0\0", 2);
+}
+END_TEST
+
+START_TEST(test_file_age)
+{
+	struct timespec now = { 1000000, 500000000 }, m;
+	const int64_t s = INT64_C(1000000000);
+
+	m = now;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), 0);
+	m.tv_sec -= 20;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), 20 * s);
+	m = now;
+	m.tv_sec += 12;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), -12 * s);
+	m.tv_sec = now.tv_sec;
+	m.tv_nsec = 900000000;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), -400000000);
+	m.tv_sec = now.tv_sec - 1;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), 600000000);
+	/* Far off either way is clamped, never overflowed. */
+	m.tv_sec = INT64_MIN / 2;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), PROBE_AGE_LIMIT_S * s);
+	m.tv_sec = INT64_MAX / 2;
+	ck_assert_int_eq(probe_file_age_ns(&now, &m), -PROBE_AGE_LIMIT_S * s);
 }
 END_TEST
 
@@ -842,7 +1012,8 @@ START_TEST(test_run_http)
 	ck_assert_int_eq(x.status, 0);
 	ck_assert_prefix(x.out, "HTTP 204 in ");
 	snprintf(want, sizeof want, "GET /healthz?full=1 HTTP/1.0\r\n"
-	    "Host: 127.0.0.1:%d\r\nUser-Agent: vigil\r\nAccept: */*\r\n"
+	    "Host: 127.0.0.1:%d\r\nUser-Agent: vigil/" VIGIL_VERSION "\r\n"
+	    "Accept: */*\r\n"
 	    "Connection: close\r\n\r\n", x.port);
 	ck_assert_str_eq(x.got, want);
 
@@ -900,6 +1071,47 @@ START_TEST(test_run_http_head_limit)
 }
 END_TEST
 
+START_TEST(test_run_http_no_line_end)
+{
+	static char as[8192];
+	struct chunk flood[1] = { { as, sizeof as } };
+	struct exchange x;
+	char want[128];
+
+	/* A full head buffer without a line end: the probe fails cleanly. */
+	memset(as, 'A', sizeof as);
+	peer_hold = 1;
+	run_against(&x, "http://127.0.0.1:", "/", flood, 1);
+	peer_hold = 0;
+	ck_assert_int_eq(x.status, 1);
+	snprintf(want, sizeof want, "HTTP: bad status line '%.47s' from "
+	    "127.0.0.1:%d", as, x.port);
+	ck_assert_str_eq(x.out, want);
+}
+END_TEST
+
+/* Writes text to path, replacing it; 0 or -1. */
+static int
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Runs "redis://:@127.0.0.1:1<after>": for failures before connecting. */
+static int
+run_spec_at(const char *after, char *out, size_t outlen)
+{
+	char text[128];
+
+	snprintf(text, sizeof text, "redis://:@127.0.0.1:1%s", after);
+	return run_spec(text, out, outlen);
+}
+
 START_TEST(test_run_redis)
 {
 	static const struct chunk pong[] = { CHUNK("+PONG\r\n") };
@@ -910,6 +1122,7 @@ START_TEST(test_run_redis)
 	static const struct chunk wrong[] = { CHUNK("-WRONGPASS invalid "
 	    "password\r\n") };
 	static const struct chunk cut[] = { CHUNK("+PO") };
+	char pwfile[64], after[96], longpw[200], out[256], want[160];
 	struct exchange x;
 
 	run_against(&x, "redis://127.0.0.1:", "", pong, 1);
@@ -933,6 +1146,42 @@ START_TEST(test_run_redis)
 	ck_assert_str_eq(x.out, "redis: -WRONGPASS invalid password");
 	ck_assert_ptr_null(strstr(x.got, "PING"));
 
+	/* From a file: its one line end stripped, the file read each run. */
+	snprintf(pwfile, sizeof pwfile, "/tmp/vigil-test-pw.%d", (int)getpid());
+	snprintf(after, sizeof after, "?password-file=%s", pwfile);
+	ck_assert_int_eq(write_file(pwfile, "p@ss w\n"), 0);
+	run_against(&x, "redis://:@127.0.0.1:", after, auth, 2);
+	ck_assert_int_eq(x.status, 0);
+	ck_assert_str_eq(x.got, "*2\r\n$4\r\nAUTH\r\n$6\r\np@ss w\r\n"
+	    "*1\r\n$4\r\nPING\r\n");
+	ck_assert_int_eq(write_file(pwfile, "other\r\n"), 0);
+	run_against(&x, "redis://:@127.0.0.1:", after, auth, 2);
+	ck_assert_str_eq(x.got, "*2\r\n$4\r\nAUTH\r\n$5\r\nother\r\n"
+	    "*1\r\n$4\r\nPING\r\n");
+	memset(longpw, 'x', 127);
+	longpw[127] = '\n';
+	longpw[128] = '\0';
+	ck_assert_int_eq(write_file(pwfile, longpw), 0);
+	run_against(&x, "redis://:@127.0.0.1:", after, auth, 2);
+	ck_assert_int_eq(x.status, 0);
+	ck_assert_ptr_nonnull(strstr(x.got, "$127\r\n"));
+	/* Unusable files fail before any connection, with one line. */
+	longpw[127] = 'x';
+	ck_assert_int_eq(write_file(pwfile, longpw), 0);
+	ck_assert_int_eq(run_spec_at(after, out, sizeof out), 1);
+	snprintf(want, sizeof want, "redis: password-file %s: too long (max "
+	    "127 bytes)", pwfile);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(write_file(pwfile, "\n"), 0);
+	ck_assert_int_eq(run_spec_at(after, out, sizeof out), 1);
+	snprintf(want, sizeof want, "redis: password-file %s: empty", pwfile);
+	ck_assert_str_eq(out, want);
+	unlink(pwfile);
+	ck_assert_int_eq(run_spec_at(after, out, sizeof out), 1);
+	snprintf(want, sizeof want, "redis: password-file %s: No such file or "
+	    "directory", pwfile);
+	ck_assert_str_eq(out, want);
+
 	run_against(&x, "redis://127.0.0.1:", "", cut, 1);
 	ck_assert_int_eq(x.status, 1);
 	ck_assert_msg(strstr(x.out, "closed after '+PO'") != NULL, "got '%s'",
@@ -946,16 +1195,28 @@ START_TEST(test_run_postgres)
 	static const struct chunk http[] = { CHUNK("HTTP/1.1 400 Bad "
 	    "Request\r\n\r\n") };
 	unsigned char start[128], b[256];
-	struct chunk reject[1] = { { b, 0 } };
+	struct chunk reject[1] = { { b, 0 } }, session[1] = { { b, 0 } };
 	struct exchange x;
 	size_t n;
 
 	run_against(&x, "postgres://127.0.0.1:", "", auth, 1);
 	ck_assert_int_eq(x.status, 0);
 	ck_assert_str_eq(x.out, "postgres: accepting connections");
-	n = probe_pg_startup(start, sizeof start);
+	n = probe_pg_startup(start, sizeof start, "postgres", "postgres");
 	ck_assert_uint_eq(x.gotlen, n);
 	ck_assert_mem_eq(x.got, start, n);
+
+	/* Under trust the session is ended with Terminate, nothing else. */
+	session[0].n = pg_msg(b, 'R', "\0\0\0\0", 4);
+	session[0].n += pg_msg(b + session[0].n, 'S', "a\0b\0", 4);
+	session[0].n += pg_msg(b + session[0].n, 'Z', "I", 1);
+	run_against(&x, "postgres://app@127.0.0.1:", "/appdb", session, 1);
+	ck_assert_int_eq(x.status, 0);
+	ck_assert_str_eq(x.out, "postgres: accepting connections");
+	n = probe_pg_startup(start, sizeof start, "app", "appdb");
+	ck_assert_uint_eq(x.gotlen, n + 5);
+	ck_assert_mem_eq(x.got, start, n);
+	ck_assert_mem_eq(x.got + n, "X\0\0\0\4", 5);
 
 	reject[0].n = pg_msg(b, 'E', STARTING_UP, sizeof STARTING_UP - 1);
 	run_against(&x, "postgres://127.0.0.1:", "/app", reject, 1);
@@ -1003,7 +1264,32 @@ START_TEST(test_run_file)
 	    strstr(out, "modified 21s ago (max-age 10s)") != NULL, "got '%s'",
 	    out);
 
-	/* Without max-age, existence is enough. */
+	/* Modified 12 s in the future: a failure that says so. */
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec += 12;
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	ck_assert_int_eq(run_spec(text, out, sizeof out), 1);
+	ck_assert_msg(strstr(out, ": modified 12s in the future") != NULL ||
+	    strstr(out, ": modified 11s in the future") != NULL, "got '%s'",
+	    out);
+
+	/* Within the skew, a little ahead is still fresh. */
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_nsec += 300000000;
+	if (ts[0].tv_nsec >= 1000000000) {
+		ts[0].tv_sec++;
+		ts[0].tv_nsec -= 1000000000;
+	}
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	ck_assert_int_eq(run_spec(text, out, sizeof out), 0);
+
+	/* Without max-age, existence is enough, whenever it was touched. */
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec += 3600;
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
 	snprintf(text, sizeof text, "file://%s", path);
 	ck_assert_int_eq(run_spec(text, out, sizeof out), 0);
 
@@ -1060,9 +1346,12 @@ suite_probe(void)
 	tc = tcase_create("replies");
 	tcase_add_test(tc, test_http_status);
 	tcase_add_test(tc, test_http_head_done);
+	tcase_add_test(tc, test_http_reply);
 	tcase_add_test(tc, test_redis_reply);
 	tcase_add_test(tc, test_pg_reply);
 	tcase_add_test(tc, test_pg_startup);
+	tcase_add_test(tc, test_secret_trim);
+	tcase_add_test(tc, test_file_age);
 	tcase_add_test(tc, test_printable);
 	suite_add_tcase(s, tc);
 
@@ -1073,6 +1362,7 @@ suite_probe(void)
 	tcase_add_test(tc, test_connect_every_address);
 	tcase_add_test(tc, test_run_http);
 	tcase_add_test(tc, test_run_http_head_limit);
+	tcase_add_test(tc, test_run_http_no_line_end);
 	tcase_add_test(tc, test_run_redis);
 	tcase_add_test(tc, test_run_postgres);
 	tcase_add_test(tc, test_run_file);

@@ -2,12 +2,12 @@
 /*
  * Probe spec parsing: turns "tcp://db:5432", "file:///run/beat?max-age=10s"
  * or "exec:pg_isready -q" into a struct probe_spec holding everything the
- * forked probe needs, so that it never parses text. Pure: no I/O, no
- * allocation, and every rejection comes with a one-line reason.
+ * forked probe needs, so that it never parses text. Runs in PID 1 at
+ * start-up, so it is pure: no I/O, no allocation, no peer bytes, and every
+ * rejection comes with a one-line reason.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +16,7 @@
 #include <sys/un.h>
 
 #include "parse.h"
-#include "probe.h"
-#include "probe_impl.h"
+#include "spec.h"
 
 /* A URL's authority, split but not yet checked against its scheme. */
 struct authority {
@@ -55,40 +54,6 @@ is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    is_digit(c) || c == '.' || c == '-' || c == '_';
-}
-
-void
-probe_format_duration(int64_t ns, int exact, char *buf, size_t len)
-{
-	int64_t ms, part[4];
-	static const char *const unit[4] = { "h", "m", "s", "ms" };
-	size_t used = 0;
-	int i, n, last;
-
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	if (ns < 0)
-		ns = 0;
-	ms = ns / 1000000;
-	if (ms < 1000) {
-		snprintf(buf, len, "%" PRId64 "ms", ms);
-		return;
-	}
-	part[0] = ms / 3600000;
-	part[1] = ms / 60000 % 60;
-	part[2] = ms / 1000 % 60;
-	part[3] = ms % 1000;
-	last = exact ? 3 : 2;
-	for (i = 0; i <= last && used < len; i++) {
-		if (part[i] == 0)
-			continue;
-		n = snprintf(buf + used, len - used, "%" PRId64 "%s", part[i],
-		    unit[i]);
-		if (n < 0)
-			return;
-		used += (size_t)n;
-	}
 }
 
 /* Parses 1..65535 into p->port, written back without leading zeros. */
@@ -246,6 +211,7 @@ static int
 parse_http(struct probe_spec *p, const char *s, char *err, size_t errlen)
 {
 	struct authority a;
+	const char *c;
 	size_t n;
 	int r;
 
@@ -262,6 +228,13 @@ parse_http(struct probe_spec *p, const char *s, char *err, size_t errlen)
 	if (memchr(a.tail, ' ', n) != NULL)
 		return bad(err, errlen,
 		    "space in http path (write it as %%20)");
+	/* probe_parse() lets a tab through for exec; a request line not. */
+	for (c = a.tail; c < a.tail + n; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return bad(err, errlen, "control character 0x%02x in "
+			    "http path (write it as %%%02X)",
+			    (unsigned)(unsigned char)*c,
+			    (unsigned)(unsigned char)*c);
 	if (*a.tail != '/')
 		p->path[0] = '/';
 	memcpy(p->path + strlen(p->path), a.tail, n);
@@ -294,32 +267,153 @@ parse_redis(struct probe_spec *p, const char *s, char *err, size_t errlen)
 	if (*t == '/')
 		for (t++; is_digit(*t); t++)
 			;
-	if (*t != '\0')
+	if (*t == '\0')
+		return 0;
+	/*
+	 * The secret stays out of argv and the environment: the probe
+	 * process reads it from the file each time it runs.
+	 */
+	if (strncmp(t, "?password-file=", 15) != 0)
 		return bad(err, errlen, "redis probe takes no path or options "
-		    "beyond /DB");
+		    "beyond /DB and ?password-file=PATH");
+	t += 15;
+	if (p->password[0] != '\0')
+		return bad(err, errlen, "redis probe takes a password or a "
+		    "password-file, not both");
+	if (*t != '/')
+		return bad(err, errlen, "redis password-file needs an absolute "
+		    "path");
+	if (strpbrk(t, "&#") != NULL)
+		return bad(err, errlen, "redis probe takes no options beyond "
+		    "?password-file=PATH");
+	/* probe_parse() already bounds the spec, and so the path. */
+	snprintf(p->path, sizeof p->path, "%s", t);
 	return 0;
+}
+
+/*
+ * Decodes %XX escapes from s[0..n) into dst (size dstlen), for a postgres
+ * user or database name; what names the part in messages.
+ */
+static int
+parse_pg_name(char *dst, size_t dstlen, const char *s, size_t n,
+    const char *what, char *err, size_t errlen)
+{
+	size_t i, o = 0;
+	int hi, lo;
+	char c;
+
+	if (n == 0)
+		return bad(err, errlen, "empty postgres %s", what);
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c == '%') {
+			hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
+			lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return bad(err, errlen,
+				    "bad %%-escape in postgres %s", what);
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		/* The server cuts names at NAMEDATALEN - 1 = 63 bytes. */
+		if (o + 1 >= dstlen)
+			return bad(err, errlen,
+			    "postgres %s too long (max %zu)", what,
+			    dstlen - 1);
+		dst[o++] = c;
+	}
+	dst[o] = '\0';
+	return 0;
+}
+
+/*
+ * The options after '?'. The probe never negotiates TLS: it sends no
+ * secret and reads no data, and any answer proves the server up. So the
+ * sslmodes that allow plaintext are accepted and the ones that demand TLS
+ * are refused rather than silently weakened.
+ */
+static int
+parse_pg_options(const char *q, char *err, size_t errlen)
+{
+	static const char *const plain[] = { "disable", "allow", "prefer" };
+	const char *end, *v;
+	size_t n, i;
+
+	for (;;) {
+		end = q + strcspn(q, "&");
+		n = (size_t)(end - q);
+		if (n == 0)
+			return bad(err, errlen, "empty postgres option");
+		if (n > 8 && strncmp(q, "sslmode=", 8) == 0) {
+			v = q + 8;
+			for (i = 0; i < 3; i++)
+				if (strlen(plain[i]) == n - 8 &&
+				    strncmp(v, plain[i], n - 8) == 0)
+					break;
+			if (i == 3)
+				return bad(err, errlen, "sslmode '%.*s' needs "
+				    "TLS, which the postgres probe does not "
+				    "speak (disable, allow or prefer; or "
+				    "exec:pg_isready)", (int)(n - 8 > 16 ? 16 :
+				    n - 8), v);
+		} else {
+			return bad(err, errlen, "unknown postgres option "
+			    "'%.*s' (only sslmode=disable|allow|prefer)",
+			    (int)(n > 24 ? 24 : n), q);
+		}
+		if (*end == '\0')
+			return 0;
+		q = end + 1;
+	}
 }
 
 static int
 parse_postgres(struct probe_spec *p, const char *s, char *err, size_t errlen)
 {
 	struct authority a;
+	const char *t, *q;
+	size_t n;
 	int r;
 
 	if ((r = parse_authority(p, s, &a, err, errlen)) < 0)
 		return r;
-	/* Any reply proves the server up, so credentials would only leak. */
-	if (a.user != NULL)
-		return bad(err, errlen, "postgres probe takes no user or "
-		    "password (any reply from the server counts)");
+	if (a.user != NULL) {
+		/* Any answer proves the server up: a password only leaks. */
+		if (memchr(a.user, ':', a.userlen) != NULL)
+			return bad(err, errlen, "postgres probe takes no "
+			    "password (it never authenticates)");
+		r = parse_pg_name(p->pg_user, sizeof p->pg_user, a.user,
+		    a.userlen, "user", err, errlen);
+		if (r < 0)
+			return r;
+	} else {
+		strcpy(p->pg_user, "postgres");
+	}
 	if (a.port == NULL)
 		strcpy(p->port, "5432");
 	else if ((r = parse_port(p, a.port, a.portlen, err, errlen)) < 0)
 		return r;
-	if (*a.tail != '\0' && *a.tail != '/')
-		return bad(err, errlen, "postgres probe takes no options");
-	if (strpbrk(a.tail, "?#") != NULL)
-		return bad(err, errlen, "postgres probe takes no options");
+	t = a.tail;
+	if (*t == '#')
+		return bad(err, errlen, "postgres probe takes no fragment");
+	if (*t == '/')
+		t++;
+	q = t + strcspn(t, "?#");
+	n = (size_t)(q - t);
+	if (n > 0) {
+		r = parse_pg_name(p->pg_db, sizeof p->pg_db, t, n, "database",
+		    err, errlen);
+		if (r < 0)
+			return r;
+	} else {
+		/* libpq's rule: the database defaults to the user's name. */
+		strcpy(p->pg_db, p->pg_user);
+	}
+	if (*q == '#' || strchr(q, '#') != NULL)
+		return bad(err, errlen, "postgres probe takes no fragment");
+	if (*q == '?')
+		return parse_pg_options(q + 1, err, errlen);
 	return 0;
 }
 
