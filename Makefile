@@ -24,6 +24,7 @@ WARN := -std=c11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wpointer-arith -Wwrite-strings -Wundef \
 	-Wimplicit-fallthrough -Werror
 HARDEN := -fstack-protector-strong -fstack-clash-protection \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-ffunction-sections -fdata-sections
 CPPFLAGS_ALL := -D_GNU_SOURCE -DVIGIL_VERSION='"$(VERSION)"' -Iinit -Iprobes
 OPT ?= -Os -g

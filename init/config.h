@@ -13,7 +13,7 @@
 
 #include "parse.h"
 #include "priv.h"
-#include "probe.h"
+#include "spec.h"
 
 #define CFG_PROBES_MAX 8
 #define CFG_PATH_MAX 1024

@@ -220,17 +220,6 @@ hfile_parse(const char *buf, size_t len, struct hfile_record *r)
 	return have == 3 ? 0 : -EINVAL;
 }
 
-/* "1.2s", "45s", "3m5s": short and true to a tenth of a second. */
-static void
-hfile_left(int64_t ms, char *buf, size_t len)
-{
-	if (ms < 10000)
-		snprintf(buf, len, "%" PRId64 ".%" PRId64 "s", ms / 1000,
-		    ms % 1000 / 100);
-	else
-		parse_duration_fmt(ms / 1000 * NS_PER_S, buf, len);
-}
-
 void
 hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
     size_t len)
@@ -241,8 +230,8 @@ hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
 	switch (r->phase) {
 	case HFILE_RESTARTING:
 		if (r->next_start_ms > now_ms) {
-			hfile_left(r->next_start_ms - now_ms, left,
-			    sizeof(left));
+			parse_duration_fmt((r->next_start_ms - now_ms) *
+			    NS_PER_MS, PARSE_DUR_TENTHS, left, sizeof(left));
 			snprintf(buf, len, "%s: restarting in %s after exit %d "
 			    "(restarts %ld)", name, left, r->last_exit,
 			    r->restarts);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "parse.h"
 
 #define LOG_LINE_MAX 1024
 #define LOG_KEYS_MAX 24
@@ -282,13 +283,8 @@ log_dur(const char *key, long long ns)
 {
 	int saved = errno;
 	char buf[32];
-	long long ms = ns / 1000000;
 
-	if (ms < 1000)
-		snprintf(buf, sizeof(buf), "%lldms", ms);
-	else
-		snprintf(buf, sizeof(buf), "%lld.%llds", ms / 1000,
-		    (ms % 1000) / 100);
+	parse_duration_fmt(ns, PARSE_DUR_TENTHS, buf, sizeof(buf));
 	log_field(key, buf, 0);
 	errno = saved;
 }

@@ -261,18 +261,42 @@ parse_stop_sequence(const char *s, struct stop_step *steps, int *nsteps)
 }
 
 const char *
-parse_duration_fmt(int64_t ns, char *buf, size_t len)
+parse_duration_fmt(int64_t ns, enum parse_dur_style style, char *buf,
+    size_t len)
 {
-	int64_t ms = ns / NS_PER_MS, s = ms / 1000;
+	static const char *const unit[4] = { "h", "m", "s", "ms" };
+	int64_t ms, part[4];
+	size_t used = 0;
+	int i, n, last;
 
-	if (ms % 1000 != 0)
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (ns < 0)
+		ns = 0;
+	ms = ns / NS_PER_MS;
+	if (ms < 1000) {
 		snprintf(buf, len, "%lldms", (long long)ms);
-	else if (s >= 60 && s % 60 == 0 && s < 3600)
-		snprintf(buf, len, "%lldm", (long long)(s / 60));
-	else if (s >= 60 && s < 3600)
-		snprintf(buf, len, "%lldm%llds", (long long)(s / 60),
-		    (long long)(s % 60));
-	else
-		snprintf(buf, len, "%llds", (long long)s);
+		return buf;
+	}
+	if (style == PARSE_DUR_TENTHS && ms < 60000) {
+		snprintf(buf, len, "%lld.%llds", (long long)(ms / 1000),
+		    (long long)(ms % 1000 / 100));
+		return buf;
+	}
+	part[0] = ms / 3600000;
+	part[1] = ms / 60000 % 60;
+	part[2] = ms / 1000 % 60;
+	part[3] = ms % 1000;
+	last = style == PARSE_DUR_EXACT ? 3 : 2;
+	for (i = 0; i <= last && used < len; i++) {
+		if (part[i] == 0)
+			continue;
+		n = snprintf(buf + used, len - used, "%lld%s",
+		    (long long)part[i], unit[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
 	return buf;
 }

@@ -48,6 +48,17 @@ int parse_bool(const char *s, int *out);
 /* Writes "TERM", "RTMIN+3" or the number into buf; returns buf. */
 const char *parse_signal_name(int sig, char *buf, size_t len);
 /* Formats a duration the way it is accepted: "1m30s", "250ms", "0s". */
-const char *parse_duration_fmt(int64_t ns, char *buf, size_t len);
+/*
+ * The one duration formatter. EXACT reads back through parse_duration
+ * ("1m30s", "1s500ms"); WHOLE drops what is below a second ("12s"); TENTHS
+ * keeps a tenth under a minute ("1.2s"). Below a second all say "250ms".
+ */
+enum parse_dur_style {
+	PARSE_DUR_WHOLE,
+	PARSE_DUR_EXACT,
+	PARSE_DUR_TENTHS,
+};
+const char *parse_duration_fmt(int64_t ns, enum parse_dur_style style,
+    char *buf, size_t len);
 
 #endif

@@ -216,7 +216,7 @@ probe_summary(const struct probe_run *r, int64_t timeout_ns, char *buf,
 
 	if (r->timed_out)
 		n = snprintf(buf, len, "timeout after %s%s%.*s",
-		    parse_duration_fmt(timeout_ns, d, sizeof(d)),
+		    parse_duration_fmt(timeout_ns, PARSE_DUR_EXACT, d, sizeof(d)),
 		    r->len ? ": " : "", (int)r->len, r->out);
 	else if (r->len > 0)
 		n = snprintf(buf, len, "%.*s", (int)r->len, r->out);

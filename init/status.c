@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,8 +35,8 @@ status_usage(const char *why)
 static int
 status_pid1_uid(uid_t *uid)
 {
-	char buf[1024], *p;
-	unsigned long r, e;
+	char buf[1024], *p, *end;
+	unsigned long e;
 	ssize_t n;
 	int fd;
 
@@ -46,8 +47,12 @@ status_pid1_uid(uid_t *uid)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	if ((p = strstr(buf, "\nUid:")) == NULL ||
-	    sscanf(p + 5, "%lu %lu", &r, &e) != 2)
+	/* "Uid:\treal\teffective\tsaved\tfs": the second one. */
+	if ((p = strstr(buf, "\nUid:")) == NULL)
+		return -1;
+	strtoul(p + 5, &end, 10);
+	e = strtoul(end, &p, 10);
+	if (p == end)
 		return -1;
 	*uid = (uid_t)e;
 	return 0;

@@ -20,12 +20,6 @@
 /* Bytes of HTTP response headers read at most. */
 #define PROBE_HTTP_HEAD_MAX 4096
 
-/*
- * Formats ns as "1h2m", "1m30s", "10s", "250ms". Below one second the
- * result is in milliseconds; above, milliseconds are kept only when exact
- * is set (a configured max-age) and dropped otherwise (a measured age).
- */
-void probe_format_duration(int64_t ns, int exact, char *buf, size_t len);
 
 /*
  * Returns the status code (100..599) of an "HTTP/1.x NNN ..." status line

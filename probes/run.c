@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "probe.h"
 #include "probe_impl.h"
 #include "spawn.h"
@@ -57,14 +58,14 @@ run_file(const struct probe_spec *p, int out_fd)
 	 * fails.
 	 */
 	if (ns < -PROBE_FILE_SKEW_NS) {
-		probe_format_duration(-ns, 0, age, sizeof age);
+		parse_duration_fmt(-ns, PARSE_DUR_WHOLE, age, sizeof age);
 		probe_say(out_fd, "file %s: modified %s in the future",
 		    p->path, age);
 		return 1;
 	}
-	probe_format_duration(ns, 0, age, sizeof age);
+	parse_duration_fmt(ns, PARSE_DUR_WHOLE, age, sizeof age);
 	if (ns > p->max_age_ns) {
-		probe_format_duration(p->max_age_ns, 1, max, sizeof max);
+		parse_duration_fmt(p->max_age_ns, PARSE_DUR_EXACT, max, sizeof max);
 		probe_say(out_fd, "file %s: modified %s ago (max-age %s)",
 		    p->path, age, max);
 		return 1;

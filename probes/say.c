@@ -62,37 +62,3 @@ probe_printable(char *dst, size_t dstlen, const char *src, size_t n)
 	}
 	dst[i] = '\0';
 }
-
-void
-probe_format_duration(int64_t ns, int exact, char *buf, size_t len)
-{
-	int64_t ms, part[4];
-	static const char *const unit[4] = { "h", "m", "s", "ms" };
-	size_t used = 0;
-	int i, n, last;
-
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	if (ns < 0)
-		ns = 0;
-	ms = ns / 1000000;
-	if (ms < 1000) {
-		snprintf(buf, len, "%" PRId64 "ms", ms);
-		return;
-	}
-	part[0] = ms / 3600000;
-	part[1] = ms / 60000 % 60;
-	part[2] = ms / 1000 % 60;
-	part[3] = ms % 1000;
-	last = exact ? 3 : 2;
-	for (i = 0; i <= last && used < len; i++) {
-		if (part[i] == 0)
-			continue;
-		n = snprintf(buf + used, len - used, "%" PRId64 "%s", part[i],
-		    unit[i]);
-		if (n < 0)
-			return;
-		used += (size_t)n;
-	}
-}

@@ -16,7 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (parse_duration(s, &ns) == 0) {
 		if (ns < 0 || ns > PARSE_DURATION_MAX)
 			abort();
-		parse_duration_fmt(ns, buf, sizeof(buf));
+		parse_duration_fmt(ns, PARSE_DUR_EXACT, buf, sizeof(buf));
 		if (parse_duration(buf, &back) != 0 || back != ns)
 			abort();
 	}

@@ -67,7 +67,7 @@ START_TEST(duration_fmt_round_trip)
 		char buf[32];
 		int64_t back = -1;
 
-		parse_duration_fmt(vals[i], buf, sizeof(buf));
+		parse_duration_fmt(vals[i], PARSE_DUR_EXACT, buf, sizeof(buf));
 		ck_assert_msg(parse_duration(buf, &back) == 0, "%s", buf);
 		ck_assert_int_eq(back, vals[i]);
 	}

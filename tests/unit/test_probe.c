@@ -406,23 +406,23 @@ START_TEST(test_format_duration)
 {
 	char b[32];
 
-	probe_format_duration(0, 0, b, sizeof b);
+	parse_duration_fmt(0, PARSE_DUR_WHOLE, b, sizeof b);
 	ck_assert_str_eq(b, "0ms");
-	probe_format_duration(250000000, 1, b, sizeof b);
+	parse_duration_fmt(250000000, PARSE_DUR_EXACT, b, sizeof b);
 	ck_assert_str_eq(b, "250ms");
-	probe_format_duration(10 * NS_PER_S, 1, b, sizeof b);
+	parse_duration_fmt(10 * NS_PER_S, PARSE_DUR_EXACT, b, sizeof b);
 	ck_assert_str_eq(b, "10s");
-	probe_format_duration(90 * NS_PER_S, 1, b, sizeof b);
+	parse_duration_fmt(90 * NS_PER_S, PARSE_DUR_EXACT, b, sizeof b);
 	ck_assert_str_eq(b, "1m30s");
-	probe_format_duration(3600 * NS_PER_S, 1, b, sizeof b);
+	parse_duration_fmt(3600 * NS_PER_S, PARSE_DUR_EXACT, b, sizeof b);
 	ck_assert_str_eq(b, "1h");
-	probe_format_duration(1500000000, 1, b, sizeof b);
+	parse_duration_fmt(1500000000, PARSE_DUR_EXACT, b, sizeof b);
 	ck_assert_str_eq(b, "1s500ms");
-	probe_format_duration(12345000000, 0, b, sizeof b);
+	parse_duration_fmt(12345000000, PARSE_DUR_WHOLE, b, sizeof b);
 	ck_assert_str_eq(b, "12s");
-	probe_format_duration(-5, 0, b, sizeof b);
+	parse_duration_fmt(-5, PARSE_DUR_WHOLE, b, sizeof b);
 	ck_assert_str_eq(b, "0ms");
-	probe_format_duration(INT64_MAX, 1, b, 4);
+	parse_duration_fmt(INT64_MAX, PARSE_DUR_EXACT, b, 4);
 	ck_assert_uint_eq(strlen(b), 3);
 }
 END_TEST
