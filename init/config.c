@@ -182,8 +182,14 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 	case O_GROUP:
 		return cfg_flag(s, v, &c->group);
 	case O_SINGLE_CHILD:
-		/* The child alone is signalled by default already. */
-		return cfg_flag(s, v, &a);
+		/* The child alone, in vigil's session (dumb-init's -c). */
+		if (cfg_flag(s, v, &a) < 0)
+			return -EINVAL;
+		if (a) {
+			c->setsid = 0;
+			c->group = 0;
+		}
+		return 0;
 	case O_WARN_REAP:
 		return cfg_flag(s, v, &c->warn_reap);
 	case O_NO_NEW_PRIVS:
@@ -199,6 +205,7 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 			return cfg_fail(s, "bad rewrite '%s' (use SIG:SIG, e.g. "
 			    "TERM:QUIT or 15:3; SIG:0 drops)", v);
 		c->rewrite[a] = b;
+		c->rewritten |= UINT64_C(1) << (a - 1);
 		return 0;
 	case O_VERBOSITY:
 		if (parse_int(v, 0, 3, &n) < 0)
@@ -313,6 +320,9 @@ cfg_defaults(struct config *c)
 	int i;
 
 	c->action = CFG_RUN;
+	c->usage_exit = 2;
+	c->auto_subreaper = 1;
+	c->cont_after_signal = 1;
 	c->verbosity = LOGL_INFO;
 	for (i = 0; i <= PARSE_SIGMAX; i++)
 		c->rewrite[i] = i;
@@ -330,6 +340,80 @@ cfg_defaults(struct config *c)
 	c->probe_retries = 3;
 	c->probe_successes = 1;
 	c->wait_timeout_ns = 60 * NS_PER_S;
+}
+
+static const char *env_get(char **envp, const char *name);
+
+/*
+ * Run as tini (or Docker's docker-init, a tini) or as dumb-init, vigil
+ * takes that peer's defaults: quiet unless asked, bad usage exits 1, the
+ * leftovers are not waited for; tini's subreaper only on request and the
+ * child's inherited signal state kept; dumb-init's session for the child,
+ * its group signalled, job-control signals that stop vigil too.
+ */
+static void
+cfg_persona(struct config *c, const char *argv0)
+{
+	const char *base = argv0 != NULL ? strrchr(argv0, '/') : NULL;
+
+	base = base != NULL ? base + 1 : argv0 != NULL ? argv0 : "";
+	if (strcmp(base, "tini") == 0 || strcmp(base, "docker-init") == 0)
+		c->persona = CFG_PERSONA_TINI;
+	else if (strcmp(base, "dumb-init") == 0)
+		c->persona = CFG_PERSONA_DUMB_INIT;
+	else
+		return;
+	c->usage_exit = 1;
+	c->verbosity = LOGL_WARN;
+	c->orphan_grace_ns = 0;
+	c->cont_after_signal = 0;
+	if (c->persona == CFG_PERSONA_TINI) {
+		c->auto_subreaper = 0;
+		c->keep_signals = 1;
+		return;
+	}
+	c->setsid = 1;
+	c->group = 1;
+	c->stop_self = 1;
+	c->chdir_root = 1;
+	c->exec_fail_code = 2;
+}
+
+/*
+ * dumb-init's rewrites in setsid mode: a session of its own is an orphaned
+ * process group, where the default stop signals are ignored, so TSTP,
+ * TTIN and TTOU become STOP (unless -r said otherwise).
+ */
+static void
+cfg_dumb_rewrites(struct config *c)
+{
+	static const int jobs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	size_t i;
+
+	if (c->persona != CFG_PERSONA_DUMB_INIT || !c->setsid)
+		return;
+	for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++)
+		if (!(c->rewritten & UINT64_C(1) << (jobs[i] - 1)))
+			c->rewrite[jobs[i]] = SIGSTOP;
+}
+
+/* dumb-init's variables, as dumb-init reads them. */
+static void
+cfg_dumb_env(struct config *c, char **envp, const uint8_t *seen)
+{
+	const char *v;
+
+	if (c->persona != CFG_PERSONA_DUMB_INIT)
+		return;
+	v = env_get(envp, "DUMB_INIT_SETSID");
+	if (!seen[O_SINGLE_CHILD] && v != NULL && strcmp(v, "0") == 0) {
+		c->setsid = 0;
+		if (!seen[O_GROUP])
+			c->group = 0;
+	}
+	v = env_get(envp, "DUMB_INIT_DEBUG");
+	if (!seen[O_VERBOSITY] && v != NULL && strcmp(v, "1") == 0)
+		c->verbosity = LOGL_DEBUG;
 }
 
 static const char *
@@ -587,6 +671,7 @@ config_parse(struct config *c, int argc, char **argv, char **envp,
 	int i, delta = 0;
 
 	cfg_defaults(c);
+	cfg_persona(c, argc > 0 ? argv[0] : NULL);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int rc;
@@ -605,6 +690,11 @@ config_parse(struct config *c, int argc, char **argv, char **envp,
 	c->argv = argv + i;
 	if (cfg_env(c, envp, seen, &s) < 0)
 		return -EINVAL;
+	cfg_dumb_env(c, envp, seen);
+	cfg_dumb_rewrites(c);
+	/* dumb-init's -v is all or nothing. */
+	if (c->persona == CFG_PERSONA_DUMB_INIT && delta > 0)
+		delta = LOGL_DEBUG;
 	c->verbosity += delta;
 	if (c->verbosity < LOGL_ERROR)
 		c->verbosity = LOGL_ERROR;

@@ -25,6 +25,13 @@ enum cfg_action {
 	CFG_LICENSE,
 };
 
+/* Who vigil is run as (argv[0]'s name): the peers' defaults and manners. */
+enum cfg_persona {
+	CFG_PERSONA_VIGIL,
+	CFG_PERSONA_TINI,		/* "tini", "docker-init" */
+	CFG_PERSONA_DUMB_INIT,		/* "dumb-init" */
+};
+
 enum cfg_restart {
 	CFG_RESTART_NO,
 	CFG_RESTART_ON_FAILURE,
@@ -42,7 +49,16 @@ struct config {
 	char **argv;			/* the command, NULL-terminated */
 
 	/* init */
+	enum cfg_persona persona;
+	int usage_exit;			/* exit code for bad usage */
 	int subreaper;
+	int auto_subreaper;		/* a subreaper when not PID 1 anyway */
+	int setsid;			/* the child in its own session */
+	int keep_signals;		/* child: the mask and SIG_IGNs we got */
+	int cont_after_signal;		/* SIGCONT after each stop signal */
+	int stop_self;			/* TSTP/TTIN/TTOU: then stop vigil too */
+	int chdir_root;			/* vigil (not the child) in / */
+	int exec_fail_code;		/* 0: 127 not found, 126 not runnable */
 	int pdeathsig;			/* 0: none */
 	int group;			/* signal the child's process group */
 	int warn_reap;
@@ -50,6 +66,7 @@ struct config {
 	int verbosity;			/* enum log_level */
 	uint8_t remap[32];		/* bit n: exit code n becomes 0 */
 	int rewrite[PARSE_SIGMAX + 1];	/* rewrite[s]: what to send for s */
+	uint64_t rewritten;		/* bit s-1: -r named signal s */
 
 	/* stop */
 	int64_t grace_ns;		/* -1: no limit */

@@ -8,10 +8,12 @@
  * if what it shows changed. No module calls another; this file does.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -32,7 +34,7 @@ loop_spawn(void *ctx, pid_t *pid, int *errfd)
 {
 	const struct vigil *v = ctx;
 
-	return spawn_child(v->cfg->argv, &v->cfg->priv, pid, errfd);
+	return spawn_child(v->cfg->argv, &v->cfg->priv, &v->spawn, pid, errfd);
 }
 
 static int
@@ -55,6 +57,8 @@ loop_signal(void *ctx, enum sup_scope scope, pid_t child, int sig)
 		/* FALLTHROUGH */
 	case SUP_SCOPE_OURS:
 		break;
+	case SUP_SCOPE_SELF:
+		return kill(v->self, sig) < 0 ? -errno : 1;
 	}
 	return sys_signal_descendants(v->self, sig);
 }
@@ -236,6 +240,38 @@ loop_deadline(const struct vigil *v)
 	return d;
 }
 
+/*
+ * What every generation starts with. dumb-init's session mode gives the
+ * terminal up, so the child can take it; giving it up as the session's
+ * leader makes the kernel send us SIGHUP and SIGCONT, which are ours, not
+ * the child's. dumb-init also leaves its own working directory for /, so
+ * it holds no mount busy; the child still starts where vigil was started.
+ */
+static void
+loop_child_setup(struct vigil *v, const struct config *c)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t hupcont;
+
+	v->spawn.setsid = c->setsid;
+	v->spawn.keep_signals = c->keep_signals;
+	v->spawn.fail_code = c->exec_fail_code;
+	v->spawn.cwdfd = -1;
+	if (c->setsid && isatty(STDIN_FILENO) &&
+	    ioctl(STDIN_FILENO, TIOCNOTTY) == 0 && getsid(0) == v->self) {
+		sigemptyset(&hupcont);
+		sigaddset(&hupcont, SIGHUP);
+		sigaddset(&hupcont, SIGCONT);
+		while (sigtimedwait(&hupcont, NULL, &zero) > 0)
+			;
+	}
+	if (c->chdir_root) {
+		v->spawn.cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (chdir("/") < 0)
+			log_msg(LOGL_WARN, "cannot change to /");
+	}
+}
+
 int
 loop_setup(struct vigil *v, const struct config *c)
 {
@@ -246,20 +282,23 @@ loop_setup(struct vigil *v, const struct config *c)
 	v->cfg = c;
 	v->self = getpid();
 	v->pid1 = v->self == 1;
-	if (sys_signals_block(&set) < 0 ||
+	if (sys_signals_block(&set, !c->keep_signals) < 0 ||
 	    (v->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
 		fprintf(stderr, "vigil: cannot set up signals: %s\n",
 		    strerror(errno));
 		return -1;
 	}
+	loop_child_setup(v, c);
 	/* Not PID 1 (docker --init, shared pid namespace): adopt orphans. */
-	if (!v->pid1) {
+	if (!v->pid1 && (c->subreaper || c->auto_subreaper)) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 			log_msg(LOGL_WARN, "cannot become a subreaper");
 		else
 			log_msg(LOGL_DEBUG, "not PID 1: running as a child "
 			    "subreaper");
-	}
+	} else if (!v->pid1)
+		log_msg(LOGL_WARN, "not PID 1 and not a subreaper: orphans "
+		    "will not be reaped (run as PID 1, or add -s)");
 	log_begin(LOGL_DEBUG, "vigil starting");
 	log_str("version", VIGIL_VERSION);
 	log_int("pid", v->self);

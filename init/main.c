@@ -33,7 +33,7 @@ main(int argc, char **argv)
 		return probe_cli_main(argc - 1, argv + 1);
 	if (config_parse(&cfg, argc, argv, environ, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vigil: %s\nTry 'vigil --help'.\n", err);
-		return 2;
+		return cfg.usage_exit;
 	}
 	if (cfg.action == CFG_HELP)
 		return fputs(config_usage, stdout) < 0;

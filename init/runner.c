@@ -47,7 +47,7 @@ probe_keeper(const struct probe_spec *p, const struct priv *pv, int wfd,
 	}
 	if (cmd == 0) {
 		prctl(PR_SET_PDEATHSIG, 0);
-		sys_signals_unblock();
+		sys_signals_unblock(0);
 		if (pv != NULL && priv_active(pv) &&
 		    (rc = priv_apply(pv, &stage)) < 0) {
 			dprintf(wfd, "%s: %s", stage, strerror(-rc));
@@ -95,7 +95,7 @@ probe_child(const struct probe_spec *p, const struct priv *pv,
 	if (p->kind == PROBE_EXEC)
 		probe_keeper(p, pv, wfd, parent);
 	(void)sb;
-	sys_signals_unblock();
+	sys_signals_unblock(0);
 	_exit(probe_run(p, wfd));
 }
 
@@ -109,7 +109,7 @@ probe_start(struct probe_run *r, const struct probe_spec *p,
 
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
-	if ((pid = sys_fork_pipe(&fd)) < 0)
+	if ((pid = sys_fork_pipe(&fd, 1)) < 0)
 		return (int)pid;
 	if (pid == 0)
 		probe_child(p, pv, sb, fd, parent, timeout_ns);

@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "spawn.h"
 #include "sys.h"
 
 extern char **environ;
+
+/* In the forked child only: the exit code for a failure before exec. */
+static int spawn_code;
 
 int
 spawn_execvp(char *const argv[])
@@ -66,50 +70,61 @@ spawn_fail(int errfd, int err, const char *stage)
 	do
 		w = write(errfd, &e, sizeof(e));
 	while (w < 0 && errno == EINTR);
-	/* The shell's convention, which tini, dumb-init and Docker follow. */
-	_exit(err == ENOENT ? 127 : 126);
+	/* The shell's convention, which tini and Docker follow. */
+	_exit(spawn_code != 0 ? spawn_code : err == ENOENT ? 127 : 126);
 }
 
 static void
-spawn_in_child(char **argv, const struct priv *pv, int errfd)
+spawn_in_child(char **argv, const struct priv *pv,
+    const struct spawn_opts *o, int errfd)
 {
 	const char *stage = "priv";
 	int rc;
 
+	spawn_code = o->fail_code;
 	/*
-	 * Our own process group keeps -g signalling and terminal job
-	 * control away from vigil. The parent calls setpgid() as well, so
-	 * neither side races the other.
-	 */
-	if (setpgid(0, 0) < 0)
-		spawn_fail(errfd, errno, "setpgid");
-	/*
-	 * Take the terminal's foreground so Ctrl-C reaches the workload under
+	 * A session of its own (dumb-init's way), taking the terminal as
+	 * its controlling one; or our own process group, which keeps -g
+	 * signalling and terminal job control away from vigil, with the
+	 * terminal's foreground so Ctrl-C reaches the workload under
 	 * `docker run -it`. SIGTTOU is still blocked here, which is what lets
 	 * a background group call tcsetpgrp().
 	 */
-	if (isatty(STDIN_FILENO))
-		tcsetpgrp(STDIN_FILENO, getpgrp());
+	if (o->setsid) {
+		if (setsid() < 0)
+			spawn_fail(errfd, errno, "setsid");
+		if (isatty(STDIN_FILENO))
+			ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+	} else {
+		if (setpgid(0, 0) < 0)
+			spawn_fail(errfd, errno, "setpgid");
+		if (isatty(STDIN_FILENO))
+			tcsetpgrp(STDIN_FILENO, getpgrp());
+	}
+	if (o->cwdfd >= 0 && fchdir(o->cwdfd) < 0)
+		spawn_fail(errfd, errno, "chdir");
 	/*
 	 * Unblock before the privilege drop so that seccomp, loaded last by
 	 * priv_apply(), is truly the final step before exec.
 	 */
-	sys_signals_unblock();
+	sys_signals_unblock(o->keep_signals);
 	if (priv_active(pv) && (rc = priv_apply(pv, &stage)) < 0)
 		spawn_fail(errfd, -rc, stage);
 	spawn_fail(errfd, spawn_execvp(argv), "exec");
 }
 
 int
-spawn_child(char **argv, const struct priv *pv, pid_t *pid, int *errfd)
+spawn_child(char **argv, const struct priv *pv, const struct spawn_opts *o,
+    pid_t *pid, int *errfd)
 {
 	pid_t child;
 	int fd;
 
-	if ((child = sys_fork_pipe(&fd)) < 0)
+	/* setsid() fails in a group leader: then the child makes its own. */
+	if ((child = sys_fork_pipe(&fd, !o->setsid)) < 0)
 		return (int)child;
 	if (child == 0)
-		spawn_in_child(argv, pv, fd);
+		spawn_in_child(argv, pv, o, fd);
 	*pid = child;
 	*errfd = fd;
 	return 0;

@@ -18,8 +18,16 @@ struct spawn_error {
 	char stage[28];			/* "exec", "setresuid", ... */
 };
 
+struct spawn_opts {
+	int setsid;			/* a session of its own, not a group */
+	int keep_signals;		/* the mask vigil got, not an empty one */
+	int cwdfd;			/* the directory to start in; -1: ours */
+	int fail_code;			/* exit code before exec; 0: 127/126 */
+};
+
 /* Starts argv; fills *pid and *errfd (the pipe's read end). 0 or -errno. */
-int spawn_child(char **argv, const struct priv *pv, pid_t *pid, int *errfd);
+int spawn_child(char **argv, const struct priv *pv, const struct spawn_opts *o,
+    pid_t *pid, int *errfd);
 
 /*
  * Reads the child's report once it has been reaped. Returns 1 and fills *e

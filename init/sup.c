@@ -196,8 +196,13 @@ sup_ladder_step(struct sup *s, int64_t now_ns)
 	log_end();
 	sup_send(s, l->scope, st->sig);
 	l->sent |= SUP_BIT(st->sig);
-	/* A stopped (SIGSTOP, Ctrl-Z) child acts on nothing until continued. */
-	if (st->sig != SIGKILL && st->sig != SIGCONT)
+	/*
+	 * A stopped (SIGSTOP, Ctrl-Z) child acts on nothing until continued;
+	 * tini and dumb-init send no CONT, so neither do their personalities
+	 * unless a ladder asks vigil to own the stop.
+	 */
+	if (st->sig != SIGKILL && st->sig != SIGCONT &&
+	    (s->cfg->cont_after_signal || s->cfg->nladder > 0))
 		sup_send(s, l->scope, SIGCONT);
 	l->step_end_ns = st->wait_ns == NEVER ? NEVER : now_ns + st->wait_ns;
 }
@@ -365,8 +370,10 @@ sup_on_exit(struct sup *s, int status, int64_t now_ns)
 	if (restart)
 		restart = sup_may_restart(s);
 
-	log_begin(restart || s->last_code == 0 || s->stop_requested ?
-	    LOGL_INFO : LOGL_WARN, "child exited");
+	/* A failure is news; the peers' personalities make none of it. */
+	log_begin(restart || s->last_code == 0 || s->stop_requested ||
+	    c->persona != CFG_PERSONA_VIGIL ? LOGL_INFO : LOGL_WARN,
+	    "child exited");
 	log_int("pid", pid);
 	log_int("status", s->last_code);
 	if (s->last_signal)
@@ -412,11 +419,18 @@ sup_stop_request(struct sup *s, int sig, int r, int64_t now_ns)
 {
 	char name[16];
 
-	if (s->phase != SUP_STOP || s->cfg->nladder == 0) {
+	/* A storm of requests is one line a second, with its count. */
+	if (s->phase != SUP_STOP || (s->cfg->nladder == 0 &&
+	    now_ns - s->said_ns >= NS_PER_S)) {
 		log_begin(LOGL_INFO, "stop requested");
 		log_str("signal", parse_signal_name(sig, name, sizeof(name)));
+		if (s->unsaid > 0)
+			log_int("repeated", s->unsaid);
 		log_end();
-	}
+		s->said_ns = now_ns;
+		s->unsaid = 0;
+	} else if (s->cfg->nladder == 0)
+		s->unsaid++;
 	s->stop_requested = 1;
 	switch (s->phase) {
 	case SUP_WAIT:
@@ -459,6 +473,14 @@ sup_on_signal(struct sup *s, int sig, int64_t now_ns)
 	}
 	if (r != 0 && s->child > 0)
 		sup_send(s, SUP_SCOPE_CHILD, r);
+	/*
+	 * dumb-init's job control: the child stopped, vigil stops too, so
+	 * Ctrl-Z suspends the whole job and `fg` (a CONT, passed on)
+	 * resumes it.
+	 */
+	if (s->cfg->stop_self && r != 0 && (sig == SIGTSTP || sig == SIGTTIN ||
+	    sig == SIGTTOU))
+		sup_send(s, SUP_SCOPE_SELF, SIGSTOP);
 	/* The hot path of a signal storm: format nothing unless asked to. */
 	if (!log_enabled(LOGL_DEBUG))
 		return;
@@ -513,6 +535,9 @@ sup_tick_clean(struct sup *s, int64_t now_ns, int no_children)
 	if (l->step < 0) {
 		l->step = 0;
 		sup_ladder_step(s, now_ns);
+		/* --orphan-grace 0: TERM the leftovers and do not wait. */
+		if (!s->then_restart && s->cfg->orphan_grace_ns == 0)
+			s->phase = SUP_DONE;
 		return;
 	}
 	if (sup_ladder_tick(s, now_ns)) {

@@ -36,6 +36,7 @@ enum sup_scope {
 	SUP_SCOPE_CHILD,		/* the child, or its group with -g */
 	SUP_SCOPE_OURS,			/* every descendant of vigil */
 	SUP_SCOPE_ALL,			/* as PID 1 the namespace, else ours */
+	SUP_SCOPE_SELF,			/* vigil (job control: stop with it) */
 };
 
 struct sup_ops {
@@ -95,6 +96,8 @@ struct sup {
 	long restarts;			/* restarts in total */
 	uint32_t rnd;
 	int64_t wait_deadline_ns;
+	int64_t said_ns;		/* the last "stop requested" line */
+	long unsaid;			/* requests since, not logged */
 };
 
 /* A wait status as an exit code: the code, or 128+N for signal N. */

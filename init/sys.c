@@ -51,8 +51,11 @@ struct sys_kernel_sigaction {
 	uint64_t mask;
 };
 
+/* The mask vigil was started with, for a child that is to inherit it. */
+static uint64_t sys_orig_mask;
+
 int
-sys_signals_block(sigset_t *set)
+sys_signals_block(sigset_t *set, int reset)
 {
 	struct sys_kernel_sigaction dfl;
 	int sig;
@@ -65,7 +68,8 @@ sys_signals_block(sigset_t *set)
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.handler = SIG_DFL;
 	for (sig = 1; sig <= PARSE_SIGMAX; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    (reset || sig == SIGCHLD))
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL,
 			    KERNEL_SIGSET_BYTES);
 
@@ -75,19 +79,18 @@ sys_signals_block(sigset_t *set)
 	 * the kernel unblocks a fault it raises itself.
 	 */
 	memset(set, 0xff, sizeof(*set));
-	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, set, NULL,
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, set, &sys_orig_mask,
 	    KERNEL_SIGSET_BYTES) == -1)
 		return -errno;
 	return 0;
 }
 
 void
-sys_signals_unblock(void)
+sys_signals_unblock(int inherited)
 {
-	sigset_t none;
+	uint64_t mask = inherited ? sys_orig_mask : 0;
 
-	memset(&none, 0, sizeof(none));
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL,
 	    KERNEL_SIGSET_BYTES);
 }
 
@@ -235,7 +238,7 @@ sys_signal_descendants(pid_t pid, int sig)
 }
 
 pid_t
-sys_fork_pipe(int *fd)
+sys_fork_pipe(int *fd, int group)
 {
 	int p[2];
 	pid_t pid;
@@ -252,12 +255,14 @@ sys_fork_pipe(int *fd)
 	/* The child's group: set on both sides, so neither races the other. */
 	if (pid == 0) {
 		close(p[0]);
-		setpgid(0, 0);
+		if (group)
+			setpgid(0, 0);
 		*fd = p[1];
 		return 0;
 	}
 	close(p[1]);
-	setpgid(pid, pid);
+	if (group)
+		setpgid(pid, pid);
 	*fd = p[0];
 	return pid;
 }

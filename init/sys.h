@@ -18,12 +18,13 @@ int64_t sys_now_ns(void);
 int64_t sys_wall_ms(void);
 
 /*
- * Resets every disposition to default and blocks every signal; fills *set
- * with what was blocked, for a signalfd.
+ * Blocks every signal and fills *set with them, for a signalfd; with reset
+ * also sets every disposition to default (SIGCHLD's always: an inherited
+ * SIG_IGN would have the kernel reap our children unseen).
  */
-int sys_signals_block(sigset_t *set);
-/* Unblocks every signal; for a forked child just before exec. */
-void sys_signals_unblock(void);
+int sys_signals_block(sigset_t *set, int reset);
+/* For a forked child before exec: an empty mask, or the one vigil got. */
+void sys_signals_unblock(int inherited);
 
 /*
  * Sends sig to every descendant of pid, found through the children lists
@@ -32,11 +33,11 @@ void sys_signals_unblock(void);
 int sys_signal_descendants(pid_t pid, int sig);
 
 /*
- * fork() with a close-on-exec pipe from child to parent, the child in its
- * own process group. Returns the pid with *fd the read end in the parent,
- * 0 with *fd the write end in the child, or -errno.
+ * fork() with a close-on-exec pipe from child to parent; with group, the
+ * child in its own process group. Returns the pid with *fd the read end in
+ * the parent, 0 with *fd the write end in the child, or -errno.
  */
-pid_t sys_fork_pipe(int *fd);
+pid_t sys_fork_pipe(int *fd, int group);
 
 /*
  * Reaps one exited child. When leader(ctx, pid) says the pid leads a group

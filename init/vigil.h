@@ -12,6 +12,7 @@
 #include "config.h"
 #include "prober.h"
 #include "report.h"
+#include "spawn.h"
 #include "sup.h"
 
 struct vigil {
@@ -20,6 +21,7 @@ struct vigil {
 	int pid1;
 	int sfd;			/* signalfd */
 	int no_children;		/* the last reap pass saw ECHILD */
+	struct spawn_opts spawn;
 	struct sup sup;
 	struct prober wait;		/* --wait specs */
 	struct prober health;		/* --probe specs */

@@ -233,6 +233,57 @@ START_TEST(bad_input)
 }
 END_TEST
 
+START_TEST(personas)
+{
+	char *tini[] = { "/sbin/tini", "--", "app", NULL };
+	char *dinit[] = { "/usr/bin/dumb-init", "app", NULL };
+	char *dinit_c[] = { "dumb-init", "-c", "app", NULL };
+	char *dinit_r[] = { "dumb-init", "-r", "20:0", "-v", "app", NULL };
+	char *mine[] = { "/x/vigil", "app", NULL };
+	char *bad[] = { "tini", "--bogus", "app", NULL };
+	char *none[] = { NULL };
+	char *nosetsid[] = { "DUMB_INIT_SETSID=0", "DUMB_INIT_DEBUG=1", NULL };
+
+	ck_assert_int_eq(parse(tini, none), 0);
+	ck_assert_int_eq(c.persona, CFG_PERSONA_TINI);
+	ck_assert_int_eq(c.verbosity, LOGL_WARN);
+	ck_assert_int_eq(c.orphan_grace_ns, 0);
+	ck_assert_int_eq(c.auto_subreaper, 0);
+	ck_assert_int_eq(c.keep_signals, 1);
+	ck_assert_int_eq(c.setsid, 0);
+	ck_assert_int_eq(parse(bad, none), -EINVAL);
+	ck_assert_int_eq(c.usage_exit, 1);
+
+	ck_assert_int_eq(parse(dinit, none), 0);
+	ck_assert_int_eq(c.persona, CFG_PERSONA_DUMB_INIT);
+	ck_assert_int_eq(c.setsid, 1);
+	ck_assert_int_eq(c.group, 1);
+	ck_assert_int_eq(c.rewrite[SIGTSTP], SIGSTOP);
+	ck_assert_int_eq(c.rewrite[SIGTTIN], SIGSTOP);
+	ck_assert_int_eq(c.rewrite[SIGTTOU], SIGSTOP);
+	ck_assert_int_eq(c.exec_fail_code, 2);
+	ck_assert_int_eq(c.chdir_root, 1);
+	ck_assert_int_eq(parse(dinit_c, none), 0);
+	ck_assert_int_eq(c.setsid, 0);
+	ck_assert_int_eq(c.group, 0);
+	ck_assert_int_eq(c.rewrite[SIGTSTP], SIGTSTP);
+	ck_assert_int_eq(parse(dinit, nosetsid), 0);
+	ck_assert_int_eq(c.setsid, 0);
+	ck_assert_int_eq(c.verbosity, LOGL_DEBUG);
+	/* An explicit rewrite wins over dumb-init's; -v means debug. */
+	ck_assert_int_eq(parse(dinit_r, none), 0);
+	ck_assert_int_eq(c.rewrite[SIGTSTP], 0);
+	ck_assert_int_eq(c.rewrite[SIGTTIN], SIGSTOP);
+	ck_assert_int_eq(c.verbosity, LOGL_DEBUG);
+
+	ck_assert_int_eq(parse(mine, none), 0);
+	ck_assert_int_eq(c.persona, CFG_PERSONA_VIGIL);
+	ck_assert_int_eq(c.usage_exit, 2);
+	ck_assert_int_eq(c.cont_after_signal, 1);
+	ck_assert_int_eq(c.rewrite[SIGTSTP], SIGTSTP);
+}
+END_TEST
+
 Suite *suite_config(void);
 
 Suite *
@@ -250,6 +301,7 @@ suite_config(void)
 	tcase_add_test(tc, tini_env);
 	tcase_add_test(tc, actions);
 	tcase_add_test(tc, bad_input);
+	tcase_add_test(tc, personas);
 	suite_add_tcase(s, tc);
 	return s;
 }

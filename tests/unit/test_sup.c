@@ -57,7 +57,8 @@ rec_spawn(void *ctx, pid_t *pid, int *errfd)
 static int
 rec_signal(void *ctx, enum sup_scope scope, pid_t child, int sig)
 {
-	static const char *const scopes[] = { "child", "ours", "all" };
+	static const char *const scopes[] = { "child", "ours", "all",
+		"self" };
 	char buf[32], name[16];
 
 	(void)ctx;
@@ -84,9 +85,9 @@ rec_exec_error(void *ctx, int errfd, struct spawn_error *e)
 static const struct sup_ops ops = { NULL, rec_spawn, rec_signal,
 	rec_exec_error };
 
-/* Parses a flag list (NULL-terminated) and starts the supervisor at t=0. */
+/* Parses a flag list as argv0 would and starts the supervisor at t=0. */
 static void
-start(char **flags, int tty)
+start_as(char *argv0, char **flags, int tty)
 {
 	static char *argv[32];
 	char err[256];
@@ -94,7 +95,7 @@ start(char **flags, int tty)
 
 	/* The config keeps pointers into argv: it must outlive the call. */
 	memset(argv, 0, sizeof(argv));
-	argv[0] = "vigil";
+	argv[0] = argv0;
 	while (*flags != NULL)
 		argv[argc++] = *flags++;
 	argv[argc++] = "--";
@@ -105,6 +106,12 @@ start(char **flags, int tty)
 	    0, "%s", err);
 	log_setup(LOGL_ERROR - 1, 0);
 	sup_init(&sup, &cfg, &ops, 1, tty, 42, 0);
+}
+
+static void
+start(char **flags, int tty)
+{
+	start_as("vigil", flags, tty);
 }
 
 static void
@@ -528,6 +535,45 @@ START_TEST(signals_forwarded_and_rewritten)
 }
 END_TEST
 
+START_TEST(personas)
+{
+	char *none[] = { NULL };
+	char *ladder[] = { "--stop-sequence", "TERM:5s,KILL:1s", NULL };
+
+	/* tini and dumb-init send no CONT after a stop signal ... */
+	start_as("/sbin/tini", none, 0);
+	clear();
+	sup_on_signal(&sup, SIGTERM, S(1));
+	EXPECT("child:TERM");
+	/* ... unless a ladder makes vigil own the stop. */
+	start_as("docker-init", ladder, 0);
+	clear();
+	sup_on_signal(&sup, SIGTERM, S(1));
+	EXPECT("child:TERM child:CONT");
+	/* Their leftovers get TERM, and vigil exits without waiting. */
+	start_as("tini", none, 0);
+	sup_on_exit(&sup, W_EXITCODE(5, 0), S(1));
+	clear();
+	sup_tick(&sup, S(1), 0);
+	EXPECT("all:TERM");
+	ck_assert_int_eq(sup.phase, SUP_DONE);
+	ck_assert_int_eq(sup.exit_code, 5);
+	/* dumb-init: Ctrl-Z stops the child (as STOP) and then vigil. */
+	start_as("/usr/bin/dumb-init", none, 0);
+	clear();
+	sup_on_signal(&sup, SIGTSTP, S(1));
+	EXPECT("child:STOP self:STOP");
+	clear();
+	sup_on_signal(&sup, SIGCONT, S(2));
+	EXPECT("child:CONT");
+	/* vigil's own name: TSTP is passed on as it is, vigil keeps going. */
+	start(none, 0);
+	clear();
+	sup_on_signal(&sup, SIGTSTP, S(1));
+	EXPECT("child:TSTP");
+}
+END_TEST
+
 Suite *suite_sup(void);
 
 Suite *
@@ -555,6 +601,7 @@ suite_sup(void)
 	tcase_add_test(tc, leftovers_that_stay);
 	tcase_add_test(tc, wait_phase);
 	tcase_add_test(tc, signals_forwarded_and_rewritten);
+	tcase_add_test(tc, personas);
 	suite_add_tcase(s, tc);
 	return s;
 }
