@@ -31,6 +31,7 @@ struct priv {
 };
 
 /* Each parser returns 0, or -EINVAL with a one-line reason in err. */
+/* USER[:GROUP], names or numbers, from the passwd and group files. */
 int priv_parse_user(struct priv *pv, const char *spec, char *err, size_t errlen);
 int priv_parse_caps(struct priv *pv, const char *list, char *err,
     size_t errlen);
@@ -40,6 +41,12 @@ int priv_parse_seccomp(struct priv *pv, const char *spec, char *err,
 /* A comma-separated list of syscall names; adds to the deny list. */
 int priv_parse_deny(struct priv *pv, const char *list, char *err,
     size_t errlen);
+
+/*
+ * The directory priv_parse_user() reads passwd and group from; "/etc"
+ * unless a test points it at fixtures. 0 or -ENAMETOOLONG.
+ */
+int priv_etc_root(const char *dir);
 
 /* True when priv_apply() would change anything. */
 int priv_active(const struct priv *pv);

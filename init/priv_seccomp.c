@@ -4,7 +4,8 @@
  * --seccomp-deny. Names are resolved once at start-up, with libseccomp's
  * tables (no system call is made), into native syscall numbers; a call that
  * exists only on a compat arch, like i386's umount, gets libseccomp's
- * negative pseudo-number. priv_apply() builds the filter in the child.
+ * negative pseudo-number. priv_seccomp_load() builds and loads the filter
+ * in the child; PID 1 never holds one.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -194,5 +195,75 @@ priv_parse_deny(struct priv *pv, const char *list, char *err, size_t errlen)
 		return rc;
 	}
 	pv->no_new_privs = 1;
+	return 0;
+}
+
+/*
+ * Compat architectures the kernel will also run for this one: without them
+ * a 32-bit call (int $0x80 on x86_64) would hit the filter's bad-arch
+ * action, and with them libseccomp translates each rule by name.
+ */
+int
+priv_seccomp_arches(scmp_filter_ctx ctx)
+{
+	uint32_t compat[2] = { 0, 0 };
+	size_t i;
+	int rc;
+
+	switch (seccomp_arch_native()) {
+	case SCMP_ARCH_X86_64:
+		compat[0] = SCMP_ARCH_X86;
+		compat[1] = SCMP_ARCH_X32;
+		break;
+	case SCMP_ARCH_AARCH64:
+		compat[0] = SCMP_ARCH_ARM;
+		break;
+	case SCMP_ARCH_S390X:
+		compat[0] = SCMP_ARCH_S390;
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < 2 && compat[i] != 0; i++) {
+		rc = seccomp_arch_add(ctx, compat[i]);
+		if (rc < 0 && rc != -EEXIST)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Default allow, each listed call fails with EPERM. Built here in the child
+ * (PID 1 never holds or loads a filter) and loaded last: once loaded it
+ * binds this process and everything it execs, for good.
+ */
+int
+priv_seccomp_load(const struct priv *pv, const char **stage)
+{
+	scmp_filter_ctx ctx;
+	int i, rc;
+
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (ctx == NULL)
+		return priv_fail(stage, "seccomp_init", -ENOMEM);
+	/* The kernel's errno rather than libseccomp's catch-all ECANCELED. */
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+	rc = priv_seccomp_arches(ctx);
+	if (rc < 0) {
+		seccomp_release(ctx);
+		return priv_fail(stage, "seccomp_arch_add", rc);
+	}
+	for (i = 0; i < pv->ndeny; i++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		    pv->deny[i], 0);
+		if (rc < 0) {
+			seccomp_release(ctx);
+			return priv_fail(stage, "seccomp_rule_add", rc);
+		}
+	}
+	rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc < 0)
+		return priv_fail(stage, "seccomp_load", rc);
 	return 0;
 }

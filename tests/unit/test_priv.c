@@ -2,8 +2,8 @@
 /*
  * Unit tests for init/priv*.c: --user, --caps and seccomp list parsing, and
  * priv_apply() for real in a grandchild that then execs cat /proc/self/status
- * so the test reads what the kernel says. User tests run against fake
- * /etc/passwd and /etc/group bind-mounted in a private mount namespace.
+ * so the test reads what the kernel says. User tests run against passwd
+ * and group fixtures in a temporary directory (priv_etc_root()).
  * Tests that need root are registered only when running as root.
  */
 #include <check.h>
@@ -47,37 +47,54 @@ write_file(const char *path, const char *text)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
+/*
+ * Our own passwd and group files in a fixture directory that
+ * priv_parse_user() is pointed at: no root and no mounts needed. The
+ * checked fixture below removes the files and points it back at /etc.
+ */
+static char etc_dir[64];
+
 static void
-private_mounts(void)
+etc_dir_make(void)
 {
-	ck_assert_msg(unshare(CLONE_NEWNS) == 0, "unshare: %s",
-	    strerror(errno));
-	ck_assert_int_eq(mount("none", "/", "none", MS_REC | MS_PRIVATE,
-	    NULL), 0);
+	snprintf(etc_dir, sizeof etc_dir, "/tmp/vigil-etc.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(etc_dir));
+	ck_assert_int_eq(priv_etc_root(etc_dir), 0);
 }
 
-/*
- * Puts our own passwd and group files over the real ones, visible only to
- * this (forked) test process and its children. The sources are unlinked at
- * once: the bind mounts keep them alive, and nothing is left behind.
- */
+static void
+etc_file(const char *name, const char *text)
+{
+	char path[128];
+
+	if (etc_dir[0] == '\0')
+		etc_dir_make();
+	snprintf(path, sizeof path, "%s/%s", etc_dir, name);
+	write_file(path, text);
+}
+
+static void
+etc_teardown(void)
+{
+	char path[128];
+
+	if (etc_dir[0] == '\0')
+		return;
+	snprintf(path, sizeof path, "%s/passwd", etc_dir);
+	if (unlink(path) < 0)
+		rmdir(path);
+	snprintf(path, sizeof path, "%s/group", etc_dir);
+	unlink(path);
+	rmdir(etc_dir);
+	etc_dir[0] = '\0';
+	priv_etc_root("/etc");
+}
+
 static void
 fake_etc_files(const char *passwd, const char *group)
 {
-	char dir[] = "/tmp/vigil-priv.XXXXXX", pw[64], gr[64];
-
-	private_mounts();
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(pw, sizeof pw, "%s/passwd", dir);
-	snprintf(gr, sizeof gr, "%s/group", dir);
-	write_file(pw, passwd);
-	write_file(gr, group);
-	ck_assert_msg(mount(pw, "/etc/passwd", "none", MS_BIND, NULL) == 0,
-	    "bind passwd: %s", strerror(errno));
-	ck_assert_int_eq(mount(gr, "/etc/group", "none", MS_BIND, NULL), 0);
-	unlink(pw);
-	unlink(gr);
-	rmdir(dir);
+	etc_file("passwd", passwd);
+	etc_file("group", group);
 }
 
 /* The users and groups most tests use. */
@@ -979,8 +996,7 @@ START_TEST(user_no_etc_files)
 	struct priv pv = { 0 };
 	char err[ERRLEN] = "";
 
-	private_mounts();
-	ck_assert_int_eq(mount("none", "/etc", "tmpfs", 0, "size=64k"), 0);
+	etc_dir_make();
 	ck_assert_int_eq(priv_parse_user(&pv, "4242", err, sizeof err), 0);
 	ck_assert_uint_eq(pv.uid, 4242);
 	ck_assert_uint_eq(pv.gid, 0);
@@ -999,17 +1015,30 @@ END_TEST
 START_TEST(user_unreadable_passwd)
 {
 	struct priv pv = { 0 };
-	char err[ERRLEN] = "";
+	char err[ERRLEN] = "", path[128], want[160];
 
-	private_mounts();
 	/* a directory in its place: fopen works, reading fails (EISDIR) */
-	ck_assert_int_eq(mount("none", "/etc", "tmpfs", 0, "size=64k"), 0);
-	ck_assert_int_eq(mkdir("/etc/passwd", 0755), 0);
+	etc_dir_make();
+	snprintf(path, sizeof path, "%s/passwd", etc_dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
 	ck_assert_int_eq(priv_parse_user(&pv, "alice", err, sizeof err),
 	    -EINVAL);
-	ck_assert_msg(strstr(err, "cannot read /etc/passwd") != NULL, "%s",
-	    err);
+	snprintf(want, sizeof want, "cannot read %s", path);
+	ck_assert_msg(strstr(err, want) != NULL, "%s", err);
 	ck_assert_int_eq(pv.has_user, 0);
+}
+END_TEST
+
+/* The fixture directory itself: a path too long is refused, not cut. */
+START_TEST(user_etc_root)
+{
+	char dir[512];
+
+	memset(dir, 'x', sizeof dir - 1);
+	dir[0] = '/';
+	dir[sizeof dir - 1] = '\0';
+	ck_assert_int_eq(priv_etc_root(dir), -ENAMETOOLONG);
+	ck_assert_int_eq(priv_etc_root("/etc"), 0);
 }
 END_TEST
 
@@ -1410,6 +1439,7 @@ suite_priv(void)
 #endif
 	s = suite_create("priv");
 	tc = tcase_create("parse");
+	tcase_add_checked_fixture(tc, NULL, etc_teardown);
 	tcase_add_test(tc, caps_names);
 	tcase_add_test(tc, caps_case_and_prefix);
 	tcase_add_test(tc, caps_numbers);
@@ -1428,17 +1458,6 @@ suite_priv(void)
 	tcase_add_loop_test(tc, user_syntax_errors, 0,
 	    (int)(sizeof user_bad_syntax / sizeof user_bad_syntax[0]));
 	tcase_add_test(tc, user_root);
-	tcase_add_test(tc, active);
-	suite_add_tcase(s, tc);
-
-	/*
-	 * The rest mounts fake /etc files or changes ids, capabilities and
-	 * filters: root only, and each test in its own forked process.
-	 */
-	if (geteuid() != 0)
-		return s;
-	tc = tcase_create("root");
-	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, user_by_name);
 	tcase_add_test(tc, user_by_number);
 	tcase_add_test(tc, user_and_group);
@@ -1449,6 +1468,19 @@ suite_priv(void)
 	tcase_add_test(tc, user_file_quirks);
 	tcase_add_test(tc, user_no_etc_files);
 	tcase_add_test(tc, user_unreadable_passwd);
+	tcase_add_test(tc, user_etc_root);
+	tcase_add_test(tc, active);
+	suite_add_tcase(s, tc);
+
+	/*
+	 * The rest changes ids, capabilities and
+	 * filters: root only, and each test in its own forked process.
+	 */
+	if (geteuid() != 0)
+		return s;
+	tc = tcase_create("root");
+	tcase_add_checked_fixture(tc, NULL, etc_teardown);
+	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, apply_nothing);
 	tcase_add_test(tc, apply_root_caps_none);
 	tcase_add_test(tc, apply_root_caps_keep);
