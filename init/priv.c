@@ -19,7 +19,7 @@ int
 priv_active(const struct priv *pv)
 {
 	return pv->has_user || pv->has_caps || pv->no_new_privs ||
-	    pv->ndeny > 0;
+	    pv->ndeny > 0 || pv->deny_ns;
 }
 
 int
@@ -170,7 +170,8 @@ priv_apply(const struct priv *pv, const char **stage)
 	    prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) < 0)
 		return priv_fail(stage, "no_new_privs", -errno);
 
-	if (pv->ndeny > 0 && (rc = priv_seccomp_load(pv, stage)) < 0)
+	if ((pv->ndeny > 0 || pv->deny_ns) &&
+	    (rc = priv_seccomp_load(pv, stage)) < 0)
 		return rc;
 	return 0;
 }

@@ -27,7 +27,8 @@ struct priv {
 	uint64_t caps;			/* bit n = capability n */
 	int no_new_privs;		/* --no-new-privs, implied by seccomp */
 	int ndeny;			/* syscalls that fail with EPERM */
-	int deny[PRIV_DENY_MAX];	/* native syscall numbers */
+	int deny[PRIV_DENY_MAX];	/* native (or pseudo) numbers */
+	int deny_ns;			/* no namespaces via clone/clone3 */
 };
 
 /* Each parser returns 0, or -EINVAL with a one-line reason in err. */
@@ -35,7 +36,10 @@ struct priv {
 int priv_parse_user(struct priv *pv, const char *spec, char *err, size_t errlen);
 int priv_parse_caps(struct priv *pv, const char *list, char *err,
     size_t errlen);
-/* "default" or "@FILE"; adds to the deny list and sets no_new_privs. */
+/*
+ * "default" or "@FILE"; adds to the deny list and sets no_new_privs.
+ * "default" also denies namespace flags to clone and makes clone3 ENOSYS.
+ */
 int priv_parse_seccomp(struct priv *pv, const char *spec, char *err,
     size_t errlen);
 /* A comma-separated list of syscall names; adds to the deny list. */

@@ -71,15 +71,15 @@ int priv_cap_ambient(uint64_t keep, uid_t target, int last);
 int priv_set_ids(uid_t uid, gid_t gid, int ngroups, const gid_t *groups,
     const char **stage);
 
-/*
- * Adds the compat architectures the kernel also runs for the native one
- * (x86 and x32 on x86_64, arm on aarch64, s390 on s390x), so a 32-bit call
- * meets the same rules instead of the bad-arch action.
- */
-int priv_seccomp_arches(scmp_filter_ctx ctx);
-
 struct priv;
-/* Builds and loads the child's deny filter; *stage names a failed step. */
+/*
+ * The child's deny filter, one set of rules per architecture the process
+ * can call the kernel as, generated from the one list of names; the caller
+ * loads or exports *ctx and releases it. *stage names a failed step.
+ */
+int priv_seccomp_build(const struct priv *pv, scmp_filter_ctx *ctx,
+    const char **stage);
+/* Builds and loads that filter. */
 int priv_seccomp_load(const struct priv *pv, const char **stage);
 
 #endif

@@ -9,7 +9,9 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <seccomp.h>
@@ -21,9 +23,10 @@
  * --seccomp default: calls a containerised service has no business making.
  * Most already need a capability Docker does not grant, so this is a second
  * wall for a --caps mistake or a kernel bug behind the check. Left out on
- * purpose: ptrace (debuggers in containers), personality (used by
- * runtimes and by `setarch`), clone/clone3 (arguments decide; every spawn
- * needs them).
+ * purpose: ptrace (debuggers in containers) and personality (used by
+ * runtimes and by `setarch`). clone and clone3 are handled by their
+ * arguments (seccomp_ns_rules()): every spawn needs them. Names are
+ * native ones plus the 32-bit twins; each arch gets the names it has.
  */
 static const char *const seccomp_default[] = {
 	/* loading code into the kernel, or replacing it */
@@ -47,10 +50,11 @@ static const char *const seccomp_default[] = {
 	"userfaultfd",
 	/* host-wide clocks */
 	"settimeofday", "stime", "clock_settime", "clock_adjtime", "adjtimex",
+	"clock_settime64", "clock_adjtime64",
 	/* host-wide accounting and quotas */
 	"acct", "quotactl", "quotactl_fd",
 	/* raw port I/O */
-	"iopl", "ioperm",
+	"iopl", "ioperm", "vm86", "vm86old",
 	/* the terminal hang-up of getty, and calls long obsolete */
 	"vhangup", "uselib", "nfsservctl", "lookup_dcookie",
 };
@@ -167,6 +171,8 @@ priv_parse_seccomp(struct priv *pv, const char *spec, char *err,
 		pv->ndeny = n0;
 		return rc;
 	}
+	if (spec[0] != '@')
+		pv->deny_ns = 1;
 	pv->no_new_privs = 1;
 	return 0;
 }
@@ -199,68 +205,167 @@ priv_parse_deny(struct priv *pv, const char *list, char *err, size_t errlen)
 }
 
 /*
- * Compat architectures the kernel will also run for this one: without them
- * a 32-bit call (int $0x80 on x86_64) would hit the filter's bad-arch
- * action, and with them libseccomp translates each rule by name.
+ * The architectures a process of this one can call the kernel as: the
+ * native one first, then the compat ones (int $0x80 or x32 on x86_64).
+ * Each gets its own rules, so a 32-bit caller meets the same list instead
+ * of slipping past it.
  */
-int
-priv_seccomp_arches(scmp_filter_ctx ctx)
+static int
+seccomp_arch_list(uint32_t *arch)
 {
-	uint32_t compat[2] = { 0, 0 };
-	size_t i;
-	int rc;
+	int n = 0;
 
-	switch (seccomp_arch_native()) {
+	arch[n++] = seccomp_arch_native();
+	switch (arch[0]) {
 	case SCMP_ARCH_X86_64:
-		compat[0] = SCMP_ARCH_X86;
-		compat[1] = SCMP_ARCH_X32;
+		arch[n++] = SCMP_ARCH_X86;
+		arch[n++] = SCMP_ARCH_X32;
 		break;
 	case SCMP_ARCH_AARCH64:
-		compat[0] = SCMP_ARCH_ARM;
+		arch[n++] = SCMP_ARCH_ARM;
 		break;
 	case SCMP_ARCH_S390X:
-		compat[0] = SCMP_ARCH_S390;
+		arch[n++] = SCMP_ARCH_S390;
 		break;
 	default:
 		break;
 	}
-	for (i = 0; i < 2 && compat[i] != 0; i++) {
-		rc = seccomp_arch_add(ctx, compat[i]);
-		if (rc < 0 && rc != -EEXIST)
+	return n;
+}
+
+/* The namespace flags clone() must not carry (CLONE_NEWTIME: see below). */
+#define SECCOMP_NS_FLAGS                                                     \
+	{ CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,          \
+	  CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET }
+
+/*
+ * clone() with a namespace flag fails with EPERM; clone3() fails with
+ * ENOSYS, because a filter cannot read the flags inside its struct and
+ * every libc falls back to clone() on ENOSYS. CLONE_NEWTIME (0x80) is only
+ * meaningful to clone3() and unshare(), both shut: in clone() that bit is
+ * part of the exit signal. s390 passes the stack first and the flags
+ * second, as Docker's profile also knows.
+ */
+static int
+seccomp_ns_rules(scmp_filter_ctx ctx, uint32_t arch)
+{
+	static const unsigned long flags[] = SECCOMP_NS_FLAGS;
+	unsigned idx = 0;
+	size_t i;
+	int rc;
+
+	if (arch == SCMP_ARCH_S390 || arch == SCMP_ARCH_S390X)
+		idx = 1;
+	for (i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		    seccomp_syscall_resolve_name("clone"), 1,
+		    SCMP_CMP(idx, SCMP_CMP_MASKED_EQ, flags[i], flags[i]));
+		if (rc < 0)
 			return rc;
 	}
-	return 0;
+	if (seccomp_syscall_resolve_name_arch(arch, "clone3") < 0)
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+	    seccomp_syscall_resolve_name("clone3"), 0);
 }
 
 /*
- * Default allow, each listed call fails with EPERM. Built here in the child
- * (PID 1 never holds or loads a filter) and loaded last: once loaded it
- * binds this process and everything it execs, for good.
+ * The rules of one architecture, generated from the names in the one deny
+ * list: a name with a number on this arch is denied there (time64 twins
+ * like clock_settime64 exist only on 32-bit arches, umount only on some),
+ * a name without one is skipped. libseccomp takes the native (or pseudo)
+ * number and translates it by name, which is why both are resolved.
+ */
+static int
+seccomp_arch_rules(scmp_filter_ctx ctx, uint32_t arch, const struct priv *pv)
+{
+	char *name;
+	int i, nr, rc;
+
+	for (i = 0; i < pv->ndeny; i++) {
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
+		    pv->deny[i]);
+		if (name == NULL)
+			return -EINVAL;
+		nr = seccomp_syscall_resolve_name_arch(arch, name);
+		free(name);
+		if (nr < 0)
+			continue;
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), pv->deny[i],
+		    0);
+		if (rc < 0)
+			return rc;
+	}
+	return pv->deny_ns ? seccomp_ns_rules(ctx, arch) : 0;
+}
+
+/* A default-allow filter for one architecture only. */
+static scmp_filter_ctx
+seccomp_arch_ctx(uint32_t arch)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+	if (ctx == NULL)
+		return NULL;
+	/* The kernel's errno rather than libseccomp's catch-all ECANCELED. */
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+	if (arch != seccomp_arch_native() &&
+	    (seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE) < 0 ||
+	    seccomp_arch_add(ctx, arch) < 0)) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int
+priv_seccomp_build(const struct priv *pv, scmp_filter_ctx *out,
+    const char **stage)
+{
+	uint32_t arch[4];
+	scmp_filter_ctx ctx = NULL, one;
+	int i, n, rc;
+
+	n = seccomp_arch_list(arch);
+	for (i = 0; i < n; i++) {
+		if ((one = seccomp_arch_ctx(arch[i])) == NULL) {
+			rc = priv_fail(stage, "seccomp_arch_add", -ENOMEM);
+			goto fail;
+		}
+		if ((rc = seccomp_arch_rules(one, arch[i], pv)) < 0) {
+			seccomp_release(one);
+			priv_fail(stage, "seccomp_rule_add", rc);
+			goto fail;
+		}
+		if (ctx == NULL) {
+			ctx = one;
+		} else if ((rc = seccomp_merge(ctx, one)) < 0) {
+			seccomp_release(one);
+			priv_fail(stage, "seccomp_merge", rc);
+			goto fail;
+		}
+	}
+	*out = ctx;
+	return 0;
+fail:
+	if (ctx != NULL)
+		seccomp_release(ctx);
+	return rc;
+}
+
+/*
+ * Built here in the child (PID 1 never holds or loads a filter) and loaded
+ * last: once loaded it binds this process and everything it execs, for
+ * good.
  */
 int
 priv_seccomp_load(const struct priv *pv, const char **stage)
 {
 	scmp_filter_ctx ctx;
-	int i, rc;
+	int rc;
 
-	ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (ctx == NULL)
-		return priv_fail(stage, "seccomp_init", -ENOMEM);
-	/* The kernel's errno rather than libseccomp's catch-all ECANCELED. */
-	(void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
-	rc = priv_seccomp_arches(ctx);
-	if (rc < 0) {
-		seccomp_release(ctx);
-		return priv_fail(stage, "seccomp_arch_add", rc);
-	}
-	for (i = 0; i < pv->ndeny; i++) {
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    pv->deny[i], 0);
-		if (rc < 0) {
-			seccomp_release(ctx);
-			return priv_fail(stage, "seccomp_rule_add", rc);
-		}
-	}
+	if ((rc = priv_seccomp_build(pv, &ctx, stage)) < 0)
+		return rc;
 	rc = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (rc < 0)

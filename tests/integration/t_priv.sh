@@ -236,3 +236,42 @@ caps5 "all" "$out" 0000000000000400
 expect "all: filter" 2 "$(st "$out" Seccomp)"
 expect "all: bind 80" ok "$(st "$out" bind)"
 expect "all: unshare" EPERM "$(st "$out" unshare)"
+
+# --- 32-bit callers meet the same list ------------------------------------
+# i386 numbers through int $0x80: clock_settime64 is 404, clock_adjtime64
+# 405, with a clock id no kernel knows, so that without a filter the call
+# fails on its own (EINVAL, EFAULT) and never sets a clock.
+I80="int80 getpid 20 0 0 int80 cs64 404 0x7fffffff 0 int80 ca64 405 0x7fffffff 0"
+out=$(pid1 -- "$P" $I80 2>/dev/null)
+if [ "$(st "$out" getpid)" != ok ]; then
+	echo "  SKIP 32-bit cases: no int \$0x80 here"
+else
+	expect_no_match "no filter: clock_settime64 (i386) is not refused" \
+	    '^EPERM$' "$(st "$out" cs64)"
+	expect_no_match "no filter: clock_adjtime64 (i386) is not refused" \
+	    '^EPERM$' "$(st "$out" ca64)"
+	out=$(pid1 --seccomp default -- "$P" $I80 2>/dev/null)
+	expect "seccomp default: i386 getpid still works" ok \
+	    "$(st "$out" getpid)"
+	expect "seccomp default: i386 clock_settime64 fails with EPERM" EPERM \
+	    "$(st "$out" cs64)"
+	expect "seccomp default: i386 clock_adjtime64 fails with EPERM" EPERM \
+	    "$(st "$out" ca64)"
+fi
+
+# --- no namespaces through clone or clone3 --------------------------------
+out=$(pid1 -- "$P" clone_ns 2>/dev/null)
+expect "no filter: root may clone new namespaces" ok "$(st "$out" clone_ns)"
+expect "no filter: root may clone3 new namespaces" ok \
+    "$(st "$out" clone3_ns)"
+out=$(pid1 --seccomp default -- "$P" clone_ns 2>/dev/null)
+expect "seccomp default: clone(NEWUSER|NEWNET) fails with EPERM" EPERM \
+    "$(st "$out" clone_ns)"
+expect "seccomp default: clone3 fails with ENOSYS" ENOSYS \
+    "$(st "$out" clone3_ns)"
+expect "seccomp default: plain clone3 too (libcs fall back)" ENOSYS \
+    "$(st "$out" clone3)"
+expect "seccomp default: plain clone still works" ok "$(st "$out" clone)"
+out=$(pid1 --seccomp default -- sh -c 'sh -c "echo forked: ok" & wait' \
+    2>/dev/null)
+expect "seccomp default: a shell still forks" ok "$(st "$out" forked)"
