@@ -42,6 +42,14 @@ int priv_parse_caps(struct priv *pv, const char *list, char *err,
  */
 int priv_parse_seccomp(struct priv *pv, const char *spec, char *err,
     size_t errlen);
+/*
+ * The @FILE format over a buffer, for the file reader and the fuzzer: one
+ * syscall name per line, '#' comments, blank lines; name is what errors
+ * quote ("name:LINE: ..."). Adds to the deny list; on error pv is left as
+ * it was. Needs no NUL terminator and makes no system call.
+ */
+int priv_parse_list(struct priv *pv, const char *buf, size_t len,
+    const char *name, char *err, size_t errlen);
 /* A comma-separated list of syscall names; adds to the deny list. */
 int priv_parse_deny(struct priv *pv, const char *list, char *err,
     size_t errlen);

@@ -9,10 +9,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <seccomp.h>
 
@@ -61,6 +63,7 @@ static const char *const seccomp_default[] = {
 
 #define SECCOMP_NAME_MAX 64	/* longer than any syscall name */
 #define SECCOMP_LINE_MAX 256
+#define SECCOMP_FILE_MAX (64 * 1024)	/* an @FILE list, at most */
 
 /*
  * Adds one name to the deny list. where is "" or "FILE:LINE: " for the
@@ -99,47 +102,105 @@ seccomp_add(struct priv *pv, const char *s, size_t len, const char *where,
 	return 0;
 }
 
-/* One name per line; '#' starts a comment; blank lines are fine. */
+/*
+ * One name per line; '#' starts a comment; blank lines are fine. A NUL
+ * byte or a line longer than SECCOMP_LINE_MAX is an error naming the line:
+ * such a file is not a list someone wrote. On error pv->ndeny may have
+ * grown; the caller puts it back.
+ */
+static int
+seccomp_parse_lines(struct priv *pv, const char *buf, size_t len,
+    const char *name, char *err, size_t errlen)
+{
+	char where[SECCOMP_LINE_MAX];
+	const char *p = buf, *end = buf + len, *nl, *hash, *s, *e;
+	int lineno = 0, shown = priv_shown(name, strlen(name)), rc;
+
+	while (p < end) {
+		lineno++;
+		snprintf(where, sizeof where, "%.*s:%d: ", shown, name,
+		    lineno);
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (memchr(p, '\0', (size_t)(nl - p)) != NULL)
+			return priv_err(err, errlen, "%sNUL byte", where);
+		if (nl - p >= SECCOMP_LINE_MAX)
+			return priv_err(err, errlen, "%sline too long", where);
+		hash = memchr(p, '#', (size_t)(nl - p));
+		e = hash != NULL ? hash : nl;
+		for (s = p; s < e && isspace((unsigned char)*s); s++)
+			;
+		while (e > s && isspace((unsigned char)e[-1]))
+			e--;
+		if (e > s && (rc = seccomp_add(pv, s, (size_t)(e - s), where,
+		    err, errlen)) < 0)
+			return rc;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+int
+priv_parse_list(struct priv *pv, const char *buf, size_t len,
+    const char *name, char *err, size_t errlen)
+{
+	int n0 = pv->ndeny, rc;
+
+	rc = seccomp_parse_lines(pv, buf, len, name, err, errlen);
+	if (rc < 0)
+		pv->ndeny = n0;
+	return rc;
+}
+
+/*
+ * Reads at most SECCOMP_FILE_MAX bytes and asks for one more, so that
+ * @/dev/zero or a runaway file is an error at start-up instead of a
+ * start-up that never ends.
+ */
 static int
 seccomp_read_file(struct priv *pv, const char *path, char *err,
     size_t errlen)
 {
-	char line[SECCOMP_LINE_MAX], where[SECCOMP_LINE_MAX];
-	size_t len;
-	char *p, *hash;
-	FILE *f;
-	int lineno = 0, rc = 0, saved;
+	int shown = priv_shown(path, strlen(path)), fd, rc = 0, saved;
+	size_t len = 0;
+	ssize_t n;
+	char *buf;
 
-	f = fopen(path, "re");
-	if (f == NULL) {
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
 		saved = errno;
 		return priv_err(err, errlen, "seccomp file '%.*s': %s",
-		    priv_shown(path, strlen(path)), path, strerror(saved));
+		    shown, path, strerror(saved));
 	}
-	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
-		lineno++;
-		snprintf(where, sizeof where, "%.*s:%d: ",
-		    priv_shown(path, strlen(path)), path, lineno);
-		len = strlen(line);
-		if (len == sizeof line - 1 && line[len - 1] != '\n' &&
-		    !feof(f)) {
-			rc = priv_err(err, errlen, "%sline too long", where);
+	buf = malloc(SECCOMP_FILE_MAX + 1);
+	if (buf == NULL) {
+		close(fd);
+		return priv_err(err, errlen, "seccomp file '%.*s': %s",
+		    shown, path, strerror(ENOMEM));
+	}
+	while (len <= SECCOMP_FILE_MAX) {
+		n = read(fd, buf + len, SECCOMP_FILE_MAX + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			saved = errno;
+			rc = priv_err(err, errlen, "seccomp file '%.*s': %s",
+			    shown, path, strerror(saved));
 			break;
 		}
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		for (p = line; isspace((unsigned char)*p); p++)
-			;
-		len = strlen(p);
-		while (len > 0 && isspace((unsigned char)p[len - 1]))
-			len--;
-		if (len > 0)
-			rc = seccomp_add(pv, p, len, where, err, errlen);
+		if (n == 0)
+			break;
+		len += (size_t)n;
 	}
-	if (rc == 0 && ferror(f))
-		rc = priv_err(err, errlen, "seccomp file '%.*s': read error",
-		    priv_shown(path, strlen(path)), path);
-	fclose(f);
+	close(fd);
+	if (rc == 0 && len > SECCOMP_FILE_MAX)
+		rc = priv_err(err, errlen,
+		    "seccomp file '%.*s': larger than %d KiB", shown, path,
+		    SECCOMP_FILE_MAX / 1024);
+	if (rc == 0)
+		rc = priv_parse_list(pv, buf, len, path, err, errlen);
+	free(buf);
 	return rc;
 }
 

@@ -150,6 +150,11 @@ bad "unknown syscall in a file" "bad.list:3: unknown syscall 'frobnicate'" \
     pid1 --seccomp "@$T/bad.list"
 bad "missing seccomp file" "seccomp file '$T/missing'" pid1 \
     --seccomp "@$T/missing"
+printf 'mount\nset\000ns\n' >"$T/nul.list"
+bad "a NUL byte in a seccomp file" "nul.list:2: NUL byte" pid1 \
+    --seccomp "@$T/nul.list"
+bad "an endless seccomp file" "seccomp file '/dev/zero': larger than 64 KiB" \
+    pid1 --seccomp @/dev/zero
 bad "unknown seccomp profile" "unknown seccomp profile 'strict'" pid1 \
     --seccomp strict
 bad "VIGIL_USER is checked too" "unknown user 'bob'" pid1_env VIGIL_USER=bob

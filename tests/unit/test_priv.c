@@ -771,6 +771,94 @@ START_TEST(seccomp_file_errors)
 }
 END_TEST
 
+/* The list parser works on bytes: NULs, no terminator, long lines. */
+START_TEST(seccomp_list_buffer)
+{
+	static const char nul[] = "mount\nunsh\0are\n";
+	struct priv pv = { 0 };
+	char err[ERRLEN] = "", buf[600];
+
+	ck_assert_int_eq(priv_parse_list(&pv, nul, sizeof nul - 1, "l.txt",
+	    err, sizeof err), -EINVAL);
+	ck_assert_str_eq(err, "l.txt:2: NUL byte");
+	ck_assert_int_eq(pv.ndeny, 0);
+	/* "mount" then "setnsX" cut to "setns" by len: no terminator needed */
+	ck_assert_int_eq(priv_parse_list(&pv, "mount\nsetnsX", 11, "l", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(pv.ndeny, 2);
+	ck_assert(has_deny(&pv, "setns"));
+	ck_assert_int_eq(priv_parse_list(&pv, "", 0, "l", err, sizeof err),
+	    0);
+	memset(buf, ' ', sizeof buf);
+	memcpy(buf + 300, "mount", 5);
+	ck_assert_int_eq(priv_parse_list(&pv, buf, sizeof buf, "l", err,
+	    sizeof err), -EINVAL);
+	ck_assert_str_eq(err, "l:1: line too long");
+	ck_assert_int_eq(pv.ndeny, 2);
+	/* a name with a newline in it cannot split the message */
+	ck_assert_int_eq(priv_parse_list(&pv, "\0", 1, "a\nb", err,
+	    sizeof err), -EINVAL);
+	ck_assert_ptr_null(strchr(err, '\n'));
+}
+END_TEST
+
+/* An endless file is refused at 64 KiB, not read for ever. */
+START_TEST(seccomp_file_bounded)
+{
+	struct priv pv = { 0 };
+	char err[ERRLEN] = "", path[] = "/tmp/vigil-scmp.XXXXXX", spec[64];
+	FILE *f;
+	int fd, rc, i;
+
+	ck_assert_int_eq(priv_parse_seccomp(&pv, "@/dev/zero", err,
+	    sizeof err), -EINVAL);
+	ck_assert_str_eq(err, "seccomp file '/dev/zero': larger than 64 KiB");
+	/* exactly 64 KiB is fine, one byte more is not */
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("mount\n", f);
+	for (i = 6; i + 64 <= 64 * 1024; i += 64)
+		fprintf(f, "#%062d\n", i);
+	fprintf(f, "#%0*d\n", 64 * 1024 - i - 2, 0);
+	fflush(f);
+	ck_assert_int_eq(ftell(f), 64 * 1024);
+	snprintf(spec, sizeof spec, "@%s", path);
+	rc = priv_parse_seccomp(&pv, spec, err, sizeof err);
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_int_eq(pv.ndeny, 1);
+	fputc('\n', f);
+	fclose(f);
+	rc = priv_parse_seccomp(&pv, spec, err, sizeof err);
+	unlink(path);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_msg(strstr(err, "larger than 64 KiB") != NULL, "%s", err);
+}
+END_TEST
+
+/* A NUL in a file names the file and the line. */
+START_TEST(seccomp_file_nul)
+{
+	struct priv pv = { 0 };
+	char err[ERRLEN] = "", path[] = "/tmp/vigil-scmp.XXXXXX", spec[64],
+	    want[96];
+	int fd = mkstemp(path), rc;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "mount\n#x\nset\0ns\n", 16), 16);
+	close(fd);
+	snprintf(spec, sizeof spec, "@%s", path);
+	rc = priv_parse_seccomp(&pv, spec, err, sizeof err);
+	unlink(path);
+	ck_assert_int_eq(rc, -EINVAL);
+	snprintf(want, sizeof want, "%s:3: NUL byte", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(pv.ndeny, 0);
+	ck_assert_int_eq(pv.no_new_privs, 0);
+}
+END_TEST
+
 START_TEST(seccomp_bad_specs)
 {
 	struct priv pv = { 0 };
@@ -1579,6 +1667,9 @@ suite_priv(void)
 	tcase_add_test(tc, seccomp_file_list);
 	tcase_add_loop_test(tc, seccomp_file_errors, 0,
 	    (int)(sizeof scmp_bad_files / sizeof scmp_bad_files[0]));
+	tcase_add_test(tc, seccomp_list_buffer);
+	tcase_add_test(tc, seccomp_file_bounded);
+	tcase_add_test(tc, seccomp_file_nul);
 	tcase_add_test(tc, seccomp_bad_specs);
 	tcase_add_test(tc, seccomp_deny_list);
 	tcase_add_test(tc, seccomp_deny_errors);
