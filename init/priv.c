@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -79,6 +80,41 @@ priv_set_ids(uid_t uid, gid_t gid, int ngroups, const gid_t *groups,
 	if (ru != uid || eu != uid || su != uid)
 		return priv_fail(stage, "getresuid", -EPERM);
 	return 0;
+}
+
+extern char **environ;
+
+/* vigil's own settings, and the tini and dumb-init ones it reads. */
+static int
+priv_env_ours(const char *kv)
+{
+	static const char *const prefix[] = { "VIGIL_", "TINI_", "DUMB_INIT_" };
+	size_t i;
+
+	for (i = 0; i < sizeof prefix / sizeof prefix[0]; i++)
+		if (strncmp(kv, prefix[i], strlen(prefix[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Entries are dropped from environ in place rather than by unsetenv(),
+ * which would need each name copied out first; both libcs scan environ
+ * to its NULL, so a shorter array is all they see.
+ */
+void
+priv_env_clean(void)
+{
+	char **e, **d;
+
+	for (e = environ; e != NULL && *e != NULL;) {
+		if (!priv_env_ours(*e)) {
+			e++;
+			continue;
+		}
+		for (d = e; *d != NULL; d++)
+			d[0] = d[1];
+	}
 }
 
 /*

@@ -64,6 +64,14 @@ int priv_etc_root(const char *dir);
 int priv_active(const struct priv *pv);
 
 /*
+ * Removes every VIGIL_*, TINI_* and DUMB_INIT_* variable from the calling
+ * child's environment before it execs the workload or an exec probe: they
+ * configure vigil (--probe redis://:PASSWORD@ arrives as VIGIL_PROBE) and
+ * are none of the workload's business.
+ */
+void priv_env_clean(void);
+
+/*
  * Applies everything in the calling child, in order: bounding set, keepcaps,
  * groups, gid, uid, capability sets, ambient set, no_new_privs, seccomp.
  * Sets HOME, USER and LOGNAME for a --user. Returns 0, or -errno with *stage

@@ -95,6 +95,7 @@ spawn_in_child(char **argv, const struct priv *pv, int errfd)
 	 * priv_apply(), is truly the final step before exec.
 	 */
 	sys_signals_unblock();
+	priv_env_clean();
 	if (priv_active(pv) && (rc = priv_apply(pv, &stage)) < 0)
 		spawn_fail(errfd, -rc, stage);
 	spawn_fail(errfd, spawn_execvp(argv), "exec");

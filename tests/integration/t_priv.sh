@@ -161,6 +161,22 @@ bad "VIGIL_USER is checked too" "unknown user 'bob'" pid1_env VIGIL_USER=bob
 bad "VIGIL_CAPS is checked too" "unknown capability 'foo'" \
     pid1_env VIGIL_CAPS=foo
 
+# --- vigil's settings stay out of the workload's environment -------------
+# The redis password reaches vigil as VIGIL_PROBE; the child's own
+# /proc/self/environ (read by cat, not through a redirect, which would be
+# the shell's) must hold none of VIGIL_*, TINI_*, DUMB_INIT_*.
+ENVSH='cat /proc/self/environ | tr "\000" "\n" | grep -E "^(KEEP|VIGIL_|TINI_|DUMB_INIT_)" | sort | tr "\n" " "; echo'
+for u in "" "--user nobody"; do
+	# shellcheck disable=SC2086
+	out=$(env KEEP=1 VIGIL_PROBE='redis://:s3cret@127.0.0.1:1' \
+	    VIGIL_PROBE_INTERVAL=1h TINI_KILL_PROCESS_GROUP=1 \
+	    DUMB_INIT_SETSID=0 VIGIL_X_UNKNOWN=1 \
+	    unshare --pid --fork --mount-proc --kill-child "$VIGIL" $u -- \
+	    sh -c "$ENVSH" 2>/dev/null)
+	expect "child environment${u:+ ($u)}: no VIGIL_, TINI_, DUMB_INIT_" \
+	    "KEEP=1 " "$out"
+done
+
 # --- the workload cannot signal vigil ------------------------------------
 out=$(pid1 --user nobody -- "$P" kill 1 15 2>/dev/null)
 expect "nobody: kill -TERM 1 is refused" EPERM "$(st "$out" kill)"

@@ -1272,6 +1272,30 @@ START_TEST(user_too_many_groups)
 }
 END_TEST
 
+/* Forked: it edits this process's environment. */
+START_TEST(env_clean)
+{
+	static const char *const gone[] = {
+		"VIGIL_PROBE", "VIGIL_", "TINI_SUBREAPER", "DUMB_INIT_SETSID",
+	};
+	size_t i;
+
+	ck_assert_int_eq(setenv("VIGIL_PROBE", "redis://:pw@h", 1), 0);
+	ck_assert_int_eq(setenv("VIGIL_", "x", 1), 0);
+	ck_assert_int_eq(setenv("TINI_SUBREAPER", "", 1), 0);
+	ck_assert_int_eq(setenv("DUMB_INIT_SETSID", "0", 1), 0);
+	ck_assert_int_eq(setenv("KEEP_VIGIL_", "1", 1), 0);
+	ck_assert_int_eq(setenv("VIGILANT", "1", 1), 0);
+	ck_assert_int_eq(setenv("TINI", "1", 1), 0);
+	priv_env_clean();
+	for (i = 0; i < sizeof gone / sizeof gone[0]; i++)
+		ck_assert_msg(getenv(gone[i]) == NULL, "%s kept", gone[i]);
+	ck_assert_str_eq(getenv("KEEP_VIGIL_"), "1");
+	ck_assert_str_eq(getenv("VIGILANT"), "1");
+	ck_assert_str_eq(getenv("TINI"), "1");
+}
+END_TEST
+
 START_TEST(active)
 {
 	struct priv pv = { 0 };
@@ -1689,6 +1713,7 @@ suite_priv(void)
 	tcase_add_test(tc, user_unreadable_passwd);
 	tcase_add_test(tc, user_etc_root);
 	tcase_add_test(tc, active);
+	tcase_add_test(tc, env_clean);
 	suite_add_tcase(s, tc);
 
 	/*
