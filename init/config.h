@@ -81,6 +81,7 @@ struct config {
 
 	char state_file[CFG_PATH_MAX];	/* empty: the default for our uid */
 	struct priv priv;
+	struct priv_sandbox probe_sandbox;	/* network probes run so */
 };
 
 /*

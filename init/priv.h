@@ -29,6 +29,20 @@ struct priv {
 	int ndeny;			/* syscalls that fail with EPERM */
 	int deny[PRIV_DENY_MAX];	/* native (or pseudo) numbers */
 	int deny_ns;			/* no namespaces via clone/clone3 */
+	/* The probe sandbox, set by config_parse(); NULL: 65534. */
+	const struct priv_sandbox *sandbox;
+};
+
+/*
+ * The identity a network probe process drops to (priv_sandbox.c): from
+ * --probe-user, else the child's --user, else 65534:65534 without groups.
+ */
+struct priv_sandbox {
+	int has_user;			/* --probe-user given */
+	uid_t uid;
+	gid_t gid;
+	int ngroups;			/* supplementary groups; 0: none */
+	gid_t groups[PRIV_GROUPS_MAX];
 };
 
 /* Each parser returns 0, or -EINVAL with a one-line reason in err. */
@@ -78,5 +92,33 @@ void priv_env_clean(void);
  * naming the step that failed; the caller must then not exec.
  */
 int priv_apply(const struct priv *pv, const char **stage);
+
+/*
+ * --probe-user USER[:GROUP]: like --user, but a number without a passwd
+ * entry gets gid 65534, not 0.
+ */
+int priv_parse_probe_user(struct priv_sandbox *sb, const char *spec,
+    char *err, size_t errlen);
+/*
+ * Fills in the default identity when no --probe-user was given: the
+ * child's --user unless that is root, else 65534:65534 without groups.
+ */
+void priv_sandbox_default(struct priv_sandbox *sb, const struct priv *child);
+
+/*
+ * Compiles the sandbox's filter once, in PID 1 at start-up, so that probe
+ * processes only load it; without this they compile it themselves. 0 or
+ * -errno (then they try again, and fail closed).
+ */
+int priv_sandbox_prepare(void);
+
+/*
+ * Run in a forked network probe process before it touches anything: drops
+ * to sb's identity (NULL: 65534), empties every capability set, sets
+ * no_new_privs and loads the allowlist filter; a forbidden call then
+ * kills the process. 0, or -errno with *stage naming the failed step; the
+ * caller must then _exit without probing.
+ */
+int priv_sandbox_apply(const struct priv_sandbox *sb, const char **stage);
 
 #endif

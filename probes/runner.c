@@ -46,6 +46,12 @@ probe_child(const struct probe_spec *p, const struct priv *pv, int wfd,
 		dprintf(wfd, "%s: %s", stage, strerror(-rc));
 		_exit(1);
 	}
+	/* Network and file probes: unprivileged, allowlisted (priv.h). */
+	if (p->kind != PROBE_EXEC && (rc = priv_sandbox_apply(pv != NULL ?
+	    pv->sandbox : NULL, &stage)) < 0) {
+		dprintf(wfd, "probe sandbox: %s: %s", stage, strerror(-rc));
+		_exit(1);
+	}
 	_exit(probe_run(p, wfd));
 }
 

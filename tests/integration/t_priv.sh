@@ -296,3 +296,90 @@ expect "seccomp default: plain clone still works" ok "$(st "$out" clone)"
 out=$(pid1 --seccomp default -- sh -c 'sh -c "echo forked: ok" & wait' \
     2>/dev/null)
 expect "seccomp default: a shell still forks" ok "$(st "$out" forked)"
+
+# --- the probe sandbox, seen from outside a probe in flight ---------------
+# A peer that accepts and never answers holds an http probe inside its
+# process for as long as the probe timeout; /proc tells what it runs as.
+cat >"$T/slow.py" <<'PY'
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+conns = []
+while True:
+	c, _ = s.accept()
+	conns.append(c)
+PY
+python3 "$T/slow.py" "$T/slow.port" &
+SLOW_PID=$!
+trap 'kill $SLOW_PID 2>/dev/null; rm -rf "$T"' EXIT
+wait_for 10 test -s "$T/slow.port"
+SLOW=$(cat "$T/slow.port")
+
+# probe_pid: the host pid of vigil's probe process (a fork of vigil, so
+# its comm is vigil), or nothing.
+probe_pid() {
+	local v=$1 c
+	for c in $(pgrep -P "$v"); do
+		[ "$(cat /proc/"$c"/comm 2>/dev/null)" = vigil ] && echo "$c"
+	done | head -n 1
+}
+# sandbox_status NAME ARGS...: starts vigil ARGS as PID 1 with a probe to
+# the silent peer and prints the probe process's /proc status.
+sandbox_status() {
+	local v p=
+	pid1_bg "$T/sbx.log" --probe "http://127.0.0.1:$SLOW/" \
+	    --probe-timeout 20s --probe-interval 30s "$@" -- sleep 60
+	if v=$(vigil_pid); then
+		wait_for 10 sh -c "pgrep -P $v | while read c; do
+		    grep -qx vigil /proc/\$c/comm && exit 0; done; exit 1"
+		p=$(probe_pid "$v")
+		[ -n "$p" ] && cat /proc/"$p"/status 2>/dev/null
+	fi
+	kill -TERM "$UNSHARE_PID" 2>/dev/null
+	wait_exit "$UNSHARE_PID" 10
+}
+out=$(sandbox_status)
+expect "sandbox: probe uid 65534" "65534 65534 65534 65534" "$(st "$out" Uid)"
+expect "sandbox: probe gid 65534" "65534 65534 65534 65534" "$(st "$out" Gid)"
+expect "sandbox: no supplementary groups" "" "$(st "$out" Groups)"
+caps5 "sandbox" "$out" 0000000000000000
+expect "sandbox: no_new_privs" 1 "$(st "$out" NoNewPrivs)"
+expect "sandbox: seccomp filter" 2 "$(st "$out" Seccomp)"
+out=$(sandbox_status --user 4242:4343)
+expect "sandbox: the child's --user by default" "4242 4242 4242 4242" \
+    "$(st "$out" Uid)"
+expect "sandbox: and its group" "4343 4343 4343 4343" "$(st "$out" Gid)"
+out=$(sandbox_status --user 4242:4343 --probe-user 5000:5001)
+expect "sandbox: --probe-user beats --user" "5000 5000 5000 5000" \
+    "$(st "$out" Uid)"
+expect "sandbox: --probe-user group" "5001 5001 5001 5001" "$(st "$out" Gid)"
+out=$(VIGIL_PROBE_USER=5002 sandbox_status)
+expect "sandbox: VIGIL_PROBE_USER, gid 65534 for a bare number" \
+    "5002 65534" "$(st "$out" Uid | cut -d' ' -f1) $(st "$out" Gid |
+    cut -d' ' -f1)"
+out=$(sandbox_status --probe-user 0)
+expect "sandbox: --probe-user 0 keeps uid 0" "0 0 0 0" "$(st "$out" Uid)"
+caps5 "sandbox as uid 0" "$out" 0000000000000000
+expect "sandbox as uid 0: still filtered" 2 "$(st "$out" Seccomp)"
+bad "unknown probe user" "unknown user 'nosuchuser'" pid1 \
+    --probe-user nosuchuser
+
+# Exec probes keep the child's privileges: here none changed, no filter.
+pid1_bg "$T/sbx.log" --probe "exec:sleep 20" --probe-timeout 20s -- sleep 60
+if v=$(vigil_pid); then
+	wait_for 10 sh -c "pgrep -P $v -x sleep | while read c; do
+	    [ \"\$(cat /proc/\$c/cmdline | tr '\\000' ' ')\" = 'sleep 20 ' ] &&
+	    exit 0; done; exit 1"
+	out=
+	for c in $(pgrep -P "$v" -x sleep); do
+		[ "$(tr '\000' ' ' </proc/"$c"/cmdline)" = "sleep 20 " ] &&
+		    out=$(cat /proc/"$c"/status)
+	done
+	expect "exec probe: not sandboxed, uid 0" "0 0 0 0" "$(st "$out" Uid)"
+	expect "exec probe: no filter of its own" 0 "$(st "$out" Seccomp)"
+fi
+kill -TERM "$UNSHARE_PID" 2>/dev/null
+wait_exit "$UNSHARE_PID" 10
