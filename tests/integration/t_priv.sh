@@ -319,11 +319,12 @@ wait_for 10 test -s "$T/slow.port"
 SLOW=$(cat "$T/slow.port")
 
 # probe_pid: the host pid of vigil's probe process (a fork of vigil, so
-# its comm is vigil), or nothing.
+# its comm is vigil's), or nothing.
+COMM=$(basename "$VIGIL" | cut -c1-15)
 probe_pid() {
 	local v=$1 c
 	for c in $(pgrep -P "$v"); do
-		[ "$(cat /proc/"$c"/comm 2>/dev/null)" = vigil ] && echo "$c"
+		[ "$(cat /proc/"$c"/comm 2>/dev/null)" = "$COMM" ] && echo "$c"
 	done | head -n 1
 }
 # sandbox_status NAME ARGS...: starts vigil ARGS as PID 1 with a probe to
@@ -334,7 +335,7 @@ sandbox_status() {
 	    --probe-timeout 20s --probe-interval 30s "$@" -- sleep 60
 	if v=$(vigil_pid); then
 		wait_for 10 sh -c "pgrep -P $v | while read c; do
-		    grep -qx vigil /proc/\$c/comm && exit 0; done; exit 1"
+		    grep -qx '$COMM' /proc/\$c/comm && exit 0; done; exit 1"
 		p=$(probe_pid "$v")
 		[ -n "$p" ] && cat /proc/"$p"/status 2>/dev/null
 	fi
