@@ -57,10 +57,14 @@ int
 priv_set_ids(uid_t uid, gid_t gid, int ngroups, const gid_t *groups,
     const char **stage)
 {
+	pid_t parent = getppid();
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
-	int rc;
+	int rc, sig = 0;
 
+	/* The kernel clears it as the ids change; a probe relies on it. */
+	if (prctl(PR_GET_PDEATHSIG, &sig, 0UL, 0UL, 0UL) < 0)
+		return priv_fail(stage, "pdeathsig", -errno);
 	if (setgroups((size_t)ngroups, groups) < 0) {
 		rc = -errno;
 		if (rc != -EPERM || !priv_groups_already(ngroups, groups))
@@ -79,6 +83,12 @@ priv_set_ids(uid_t uid, gid_t gid, int ngroups, const gid_t *groups,
 		return priv_fail(stage, "getresuid", -errno);
 	if (ru != uid || eu != uid || su != uid)
 		return priv_fail(stage, "getresuid", -EPERM);
+	if (sig != 0 && prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0UL, 0UL,
+	    0UL) < 0)
+		return priv_fail(stage, "pdeathsig", -errno);
+	/* A parent that died meanwhile would never send it. */
+	if (sig != 0 && getppid() != parent)
+		return priv_fail(stage, "pdeathsig", -ESRCH);
 	return 0;
 }
 

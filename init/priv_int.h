@@ -66,7 +66,8 @@ int priv_cap_ambient(uint64_t keep, uid_t target, int last);
 
 /*
  * setgroups, then all three gids, then all three uids (so no saved id can
- * bring root back), and reads them back. *stage names a failed step.
+ * bring root back), and reads them back; a parent-death signal, which the
+ * kernel clears with the ids, is set again. *stage names a failed step.
  */
 int priv_set_ids(uid_t uid, gid_t gid, int ngroups, const gid_t *groups,
     const char **stage);

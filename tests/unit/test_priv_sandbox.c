@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "priv.h"
+#include "priv_int.h"
 
 Suite *suite_priv_sandbox(void);
 
@@ -221,7 +222,7 @@ try_it(enum try t)
 		return openat(AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC) >= 0 ?
 		    0 : 1;
 	case T_OPEN_CREAT:
-		return open("/tmp/vigil-sbx-never", O_RDONLY | O_CREAT |
+		return open("/dev/null", O_RDONLY | O_CREAT |
 		    O_CLOEXEC, 0600) >= 0 ? 0 : 1;
 	case T_OPEN_TRUNC:
 		return open("/dev/null", O_RDONLY | O_TRUNC | O_CLOEXEC) >= 0 ?
@@ -323,6 +324,8 @@ START_TEST(no_sandbox_no_kill)
 
 	if (_i == T_EXECVE || _i == T_FORK || _i == T_PTRACE)
 		return;		/* these would succeed and carry on */
+	if (_i == T_INT80 && under_valgrind())
+		return;		/* valgrind has no 32-bit entry: SIGILL */
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -391,6 +394,35 @@ START_TEST(apply_status)
 }
 END_TEST
 
+/*
+ * The kernel clears the parent-death signal as the ids change; the probe
+ * process must still die with vigil (root: the ids really change).
+ */
+START_TEST(ids_keep_pdeathsig)
+{
+	const char *stage = NULL;
+	pid_t pid;
+	int st, sig;
+
+	if (geteuid() != 0)
+		return;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			_exit(2);
+		if (priv_set_ids(4242, 4242, 0, NULL, &stage) < 0)
+			_exit(3);
+		sig = 0;
+		if (prctl(PR_GET_PDEATHSIG, &sig) < 0)
+			_exit(4);
+		_exit(sig == SIGKILL ? 0 : 5);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+}
+END_TEST
+
 Suite *
 suite_priv_sandbox(void)
 {
@@ -406,6 +438,7 @@ suite_priv_sandbox(void)
 	tcase_add_loop_test(tc, apply_allowlist, 0, n);
 	tcase_add_loop_test(tc, no_sandbox_no_kill, 0, n);
 	tcase_add_test(tc, apply_status);
+	tcase_add_test(tc, ids_keep_pdeathsig);
 	suite_add_tcase(s, tc);
 	return s;
 }
