@@ -25,7 +25,7 @@ enum opt_id {
 	O_PROBE, O_PROBE_INTERVAL, O_PROBE_TIMEOUT, O_PROBE_START_PERIOD,
 	O_PROBE_START_INTERVAL, O_PROBE_RETRIES, O_PROBE_SUCCESSES, O_WAIT,
 	O_WAIT_TIMEOUT, O_STATE_FILE, O_USER, O_CAPS, O_NO_NEW_PRIVS,
-	O_SECCOMP, O_SECCOMP_DENY, O_COUNT
+	O_SECCOMP, O_SECCOMP_DENY, O_PROBE_USER, O_COUNT
 };
 _Static_assert(O_COUNT <= 64, "config.env_overridden has a bit per option");
 
@@ -75,6 +75,7 @@ static const struct opt {
 	[O_NO_NEW_PRIVS] = { "no-new-privs", 0, 0, 1 },
 	[O_SECCOMP] = { "seccomp", 0, 1, 1 },
 	[O_SECCOMP_DENY] = { "seccomp-deny", 0, 1, 1 },
+	[O_PROBE_USER] = { "probe-user", 0, 1, 1 },
 };
 
 /* Where a value came from, for error messages. */
@@ -306,6 +307,9 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 	case O_SECCOMP_DENY:
 		return cfg_priv(s, priv_parse_deny(&c->priv, v, why,
 		    sizeof(why)), why);
+	case O_PROBE_USER:
+		return cfg_priv(s, priv_parse_probe_user(&c->probe_sandbox, v,
+		    why, sizeof(why)), why);
 	}
 	return cfg_fail(s, "unhandled option");
 }
@@ -659,6 +663,11 @@ cfg_check(struct config *c, struct src *s)
 	}
 	if (c->priv.ndeny > 0)
 		c->priv.no_new_privs = 1;
+	priv_sandbox_default(&c->probe_sandbox, &c->priv);
+	c->priv.sandbox = &c->probe_sandbox;
+	/* Compiled once here, not in every probe process; may fail: retried. */
+	if (c->nprobes > 0 || c->nwaits > 0)
+		(void)priv_sandbox_prepare();
 	return 0;
 }
 

@@ -98,6 +98,7 @@ struct config {
 
 	char state_file[CFG_PATH_MAX];	/* empty: the default for our uid */
 	struct priv priv;
+	struct priv_sandbox probe_sandbox;	/* network probes run so */
 
 	/* Bit n: option n's VIGIL_* variable was set, and beaten by a flag. */
 	uint64_t env_overridden;

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * --caps: the capability names vigil knows and the parser that turns
- * "net_bind_service,CAP_CHOWN" or "none" into the bit mask in struct priv.
- * Pure string work, no system calls: PID 1 runs it at start-up, and
- * priv_apply() in priv.c turns the mask into kernel state in the child.
+ * Capabilities, whole: the names vigil knows, the --caps parser that turns
+ * "net_bind_service,CAP_CHOWN" or "none" into the bit mask in struct priv
+ * (pure string work, run by PID 1 at start-up), and the prctl/libcap steps
+ * that make a mask the kernel state of a forked child. priv.c decides
+ * their order.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+
+#include <sys/capability.h>
 
 #include "priv.h"
 #include "priv_int.h"
@@ -144,5 +148,127 @@ priv_parse_caps(struct priv *pv, const char *list, char *err, size_t errlen)
 	}
 	pv->has_caps = 1;
 	pv->caps = caps;
+	return 0;
+}
+
+/*
+ * The kernel side, for priv_apply() and the probe sandbox: each function
+ * takes the mask of capabilities to keep and returns 0 or -errno.
+ */
+
+static int
+caps_keeps(uint64_t keep, int cap)
+{
+	return (keep >> cap & 1) != 0;
+}
+
+/*
+ * The last capability this kernel knows, probed the way the kernel defines
+ * it rather than with the compile-time CAP_LAST_CAP, which can be older or
+ * newer than the running kernel.
+ */
+int
+priv_cap_last(void)
+{
+	int c;
+
+	for (c = 0; c < 64; c++) {
+		if (prctl(PR_CAPBSET_READ, (unsigned long)c, 0UL, 0UL,
+		    0UL) >= 0)
+			continue;
+		if (errno != EINVAL || c == 0)
+			return -errno;
+		break;
+	}
+	return c - 1;
+}
+
+int
+priv_cap_bound(uint64_t keep, int last)
+{
+	int c, r;
+
+	for (c = 0; c <= last; c++) {
+		if (caps_keeps(keep, c))
+			continue;
+		r = prctl(PR_CAPBSET_READ, (unsigned long)c, 0UL, 0UL, 0UL);
+		if (r < 0)
+			return -errno;
+		/* Already gone: nothing to do, and no CAP_SETPCAP needed. */
+		if (r == 0)
+			continue;
+		if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0UL, 0UL, 0UL) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int
+priv_cap_sets(uint64_t keep, int last)
+{
+	static const cap_flag_t flags[] = {
+		CAP_PERMITTED, CAP_EFFECTIVE, CAP_INHERITABLE
+	};
+	cap_value_t v;
+	cap_t c;
+	size_t f;
+	int rc = 0;
+
+	c = cap_init();
+	if (c == NULL)
+		return -errno;
+	for (v = 0; v <= last && rc == 0; v++) {
+		if (!caps_keeps(keep, v))
+			continue;
+		for (f = 0; f < sizeof flags / sizeof flags[0]; f++)
+			if (cap_set_flag(c, flags[f], 1, &v, CAP_SET) < 0)
+				rc = -errno;
+	}
+	if (rc == 0 && cap_set_proc(c) < 0)
+		rc = -errno;
+	cap_free(c);
+	return rc;
+}
+
+int
+priv_cap_verify(uint64_t want, int last, int check_inh)
+{
+	cap_flag_value_t p, e, i;
+	cap_value_t v;
+	cap_t c;
+	int rc = 0, w;
+
+	c = cap_get_proc();
+	if (c == NULL)
+		return -errno;
+	for (v = 0; v <= last && rc == 0; v++) {
+		w = caps_keeps(want, v);
+		if (cap_get_flag(c, v, CAP_PERMITTED, &p) < 0 ||
+		    cap_get_flag(c, v, CAP_EFFECTIVE, &e) < 0 ||
+		    cap_get_flag(c, v, CAP_INHERITABLE, &i) < 0)
+			rc = -errno;
+		else if ((p == CAP_SET) != w || (e == CAP_SET) != w ||
+		    (check_inh && (i == CAP_SET) != w))
+			rc = -EPERM;
+	}
+	cap_free(c);
+	return rc;
+}
+
+int
+priv_cap_ambient(uint64_t keep, uid_t target, int last)
+{
+	int c;
+
+	if (prctl(PR_CAP_AMBIENT, (unsigned long)PR_CAP_AMBIENT_CLEAR_ALL, 0UL,
+	    0UL, 0UL) < 0)
+		return -errno;
+	if (target == 0)
+		return 0;
+	for (c = 0; c <= last; c++)
+		if (caps_keeps(keep, c) &&
+		    prctl(PR_CAP_AMBIENT, (unsigned long)PR_CAP_AMBIENT_RAISE,
+		    (unsigned long)c, 0UL, 0UL) < 0)
+			return -errno;
 	return 0;
 }

@@ -73,7 +73,8 @@ probe_child(const struct probe_spec *p, const struct priv *pv,
     const struct priv_sandbox *sb, int wfd, pid_t parent, int64_t timeout_ns)
 {
 	char title[PROBE_TEXT_MAX + 16];
-	int fd;
+	const char *stage = "sandbox";
+	int fd, rc;
 
 	/*
 	 * `vigil probe` may itself be SIGKILLed by Docker's HEALTHCHECK
@@ -94,8 +95,14 @@ probe_child(const struct probe_spec *p, const struct priv *pv,
 	}
 	if (p->kind == PROBE_EXEC)
 		probe_keeper(p, pv, wfd, parent);
-	(void)sb;
 	sys_signals_unblock(0);
+	/* Network and file probes: unprivileged, allowlisted (priv.h). */
+	if (sb == NULL && pv != NULL)
+		sb = pv->sandbox;
+	if ((rc = priv_sandbox_apply(sb, &stage)) < 0) {
+		dprintf(wfd, "probe sandbox: %s: %s", stage, strerror(-rc));
+		_exit(1);
+	}
 	_exit(probe_run(p, wfd));
 }
 

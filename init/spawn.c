@@ -108,6 +108,7 @@ spawn_in_child(char **argv, const struct priv *pv,
 	 * priv_apply(), is truly the final step before exec.
 	 */
 	sys_signals_unblock(o->keep_signals);
+	priv_env_clean();
 	if (priv_active(pv) && (rc = priv_apply(pv, &stage)) < 0)
 		spawn_fail(errfd, -rc, stage);
 	spawn_fail(errfd, spawn_execvp(argv), "exec");

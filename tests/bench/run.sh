@@ -163,3 +163,23 @@ done
 echo "== ${PROBE_RUNS:-100000} probe runs: fds and memory of PID 1"
 kill "${PIDS[@]}" 2>/dev/null; PIDS=()
 "$(dirname "$0")/soak.sh" "$VIGIL" "${PROBE_RUNS:-100000}"
+
+# ---- probe sandbox: CPU per probe run (fork + drop + filter) -------------
+# A separate block: builds tests/bench/sandbox_cost.c against the priv
+# sources for both libcs and prints what priv_sandbox_apply() adds to a
+# forked probe process, compiled once as PID 1 does (budget: 1 ms).
+echo "== probe sandbox: CPU per probe run (2000 forks each; budget 1000 µs)"
+(
+	cd "$(dirname "$0")/../.." || exit 1
+	SBX_SRC="tests/bench/sandbox_cost.c $(ls init/priv*.c)"
+	# shellcheck disable=SC2086
+	musl-gcc -static -Os -D_GNU_SOURCE -std=c11 -Iinit -Iprobes \
+	    -Ibuild/musl/include -Ibuild/musl/kinc -o "$T/sandbox_cost-musl" \
+	    $SBX_SRC build/musl/lib/libseccomp.a build/musl/lib/libcap.a &&
+	    echo " musl static:" && "$T/sandbox_cost-musl" 2000
+	# shellcheck disable=SC2086
+	gcc -static -O2 -D_GNU_SOURCE -std=c11 -Iinit -Iprobes \
+	    -o "$T/sandbox_cost-glibc" $SBX_SRC -lseccomp -lcap 2>/dev/null &&
+	    echo " glibc static:" && "$T/sandbox_cost-glibc" 2000
+)
+# ---- end of probe sandbox block -------------------------------------------

@@ -15,6 +15,8 @@ need redis-server command -v redis-server
 cd "$EXAMPLES/celery" || exit 1
 start_redis
 export CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/0"
+# The file probe runs sandboxed as 65534: the heartbeat must be reachable.
+chmod 0755 "$T"
 export HEARTBEAT_FILE="$T/hb"
 SF="$T/health"
 WORKER=("$PY" -m celery -A tasks worker --concurrency 2 --pool prefork -l info)

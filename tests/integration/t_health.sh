@@ -4,6 +4,9 @@
 # (format, atomicity, staleness, unwritable places), `vigil status`, and
 # --wait. Peers are real: python3's http.server and a heartbeat file.
 . "$(dirname "$0")/lib.sh"
+# Network and file probes run sandboxed as 65534: their fixtures in $T
+# must be reachable by that user.
+chmod 0755 "$T"
 H=$HELPERS
 SF="--state-file $T/health"
 status() { "$VIGIL" status --state-file "$T/health" "$@"; }

@@ -150,11 +150,32 @@ bad "unknown syscall in a file" "bad.list:3: unknown syscall 'frobnicate'" \
     pid1 --seccomp "@$T/bad.list"
 bad "missing seccomp file" "seccomp file '$T/missing'" pid1 \
     --seccomp "@$T/missing"
+printf 'mount\nset\000ns\n' >"$T/nul.list"
+bad "a NUL byte in a seccomp file" "nul.list:2: NUL byte" pid1 \
+    --seccomp "@$T/nul.list"
+bad "an endless seccomp file" "seccomp file '/dev/zero': larger than 64 KiB" \
+    pid1 --seccomp @/dev/zero
 bad "unknown seccomp profile" "unknown seccomp profile 'strict'" pid1 \
     --seccomp strict
 bad "VIGIL_USER is checked too" "unknown user 'bob'" pid1_env VIGIL_USER=bob
 bad "VIGIL_CAPS is checked too" "unknown capability 'foo'" \
     pid1_env VIGIL_CAPS=foo
+
+# --- vigil's settings stay out of the workload's environment -------------
+# The redis password reaches vigil as VIGIL_PROBE; the child's own
+# /proc/self/environ (read by cat, not through a redirect, which would be
+# the shell's) must hold none of VIGIL_*, TINI_*, DUMB_INIT_*.
+ENVSH='cat /proc/self/environ | tr "\000" "\n" | grep -E "^(KEEP|VIGIL_|TINI_|DUMB_INIT_)" | sort | tr "\n" " "; echo'
+for u in "" "--user nobody"; do
+	# shellcheck disable=SC2086
+	out=$(env KEEP=1 VIGIL_PROBE='redis://:s3cret@127.0.0.1:1' \
+	    VIGIL_PROBE_INTERVAL=1h TINI_KILL_PROCESS_GROUP=1 \
+	    DUMB_INIT_SETSID=0 VIGIL_X_UNKNOWN=1 \
+	    unshare --pid --fork --mount-proc --kill-child "$VIGIL" $u -- \
+	    sh -c "$ENVSH" 2>/dev/null)
+	expect "child environment${u:+ ($u)}: no VIGIL_, TINI_, DUMB_INIT_" \
+	    "KEEP=1 " "$out"
+done
 
 # --- the workload cannot signal vigil ------------------------------------
 out=$(pid1 --user nobody -- "$P" kill 1 15 2>/dev/null)
@@ -236,3 +257,130 @@ caps5 "all" "$out" 0000000000000400
 expect "all: filter" 2 "$(st "$out" Seccomp)"
 expect "all: bind 80" ok "$(st "$out" bind)"
 expect "all: unshare" EPERM "$(st "$out" unshare)"
+
+# --- 32-bit callers meet the same list ------------------------------------
+# i386 numbers through int $0x80: clock_settime64 is 404, clock_adjtime64
+# 405, with a clock id no kernel knows, so that without a filter the call
+# fails on its own (EINVAL, EFAULT) and never sets a clock.
+I80="int80 getpid 20 0 0 int80 cs64 404 0x7fffffff 0 int80 ca64 405 0x7fffffff 0"
+out=$(pid1 -- "$P" $I80 2>/dev/null)
+if [ "$(st "$out" getpid)" != ok ]; then
+	echo "  SKIP 32-bit cases: no int \$0x80 here"
+else
+	expect_no_match "no filter: clock_settime64 (i386) is not refused" \
+	    '^EPERM$' "$(st "$out" cs64)"
+	expect_no_match "no filter: clock_adjtime64 (i386) is not refused" \
+	    '^EPERM$' "$(st "$out" ca64)"
+	out=$(pid1 --seccomp default -- "$P" $I80 2>/dev/null)
+	expect "seccomp default: i386 getpid still works" ok \
+	    "$(st "$out" getpid)"
+	expect "seccomp default: i386 clock_settime64 fails with EPERM" EPERM \
+	    "$(st "$out" cs64)"
+	expect "seccomp default: i386 clock_adjtime64 fails with EPERM" EPERM \
+	    "$(st "$out" ca64)"
+fi
+
+# --- no namespaces through clone or clone3 --------------------------------
+out=$(pid1 -- "$P" clone_ns 2>/dev/null)
+expect "no filter: root may clone new namespaces" ok "$(st "$out" clone_ns)"
+expect "no filter: root may clone3 new namespaces" ok \
+    "$(st "$out" clone3_ns)"
+out=$(pid1 --seccomp default -- "$P" clone_ns 2>/dev/null)
+expect "seccomp default: clone(NEWUSER|NEWNET) fails with EPERM" EPERM \
+    "$(st "$out" clone_ns)"
+expect "seccomp default: clone3 fails with ENOSYS" ENOSYS \
+    "$(st "$out" clone3_ns)"
+expect "seccomp default: plain clone3 too (libcs fall back)" ENOSYS \
+    "$(st "$out" clone3)"
+expect "seccomp default: plain clone still works" ok "$(st "$out" clone)"
+out=$(pid1 --seccomp default -- sh -c 'sh -c "echo forked: ok" & wait' \
+    2>/dev/null)
+expect "seccomp default: a shell still forks" ok "$(st "$out" forked)"
+
+# --- the probe sandbox, seen from outside a probe in flight ---------------
+# A peer that accepts and never answers holds an http probe inside its
+# process for as long as the probe timeout; /proc tells what it runs as.
+cat >"$T/slow.py" <<'PY'
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+conns = []
+while True:
+	c, _ = s.accept()
+	conns.append(c)
+PY
+python3 "$T/slow.py" "$T/slow.port" &
+SLOW_PID=$!
+trap 'kill $SLOW_PID 2>/dev/null; rm -rf "$T"' EXIT
+wait_for 10 test -s "$T/slow.port"
+SLOW=$(cat "$T/slow.port")
+
+# probe_pid: the host pid of vigil's probe process (a fork of vigil, so
+# its comm is vigil's), or nothing.
+COMM=$(basename "$VIGIL" | cut -c1-15)
+probe_pid() {
+	local v=$1 c
+	for c in $(pgrep -P "$v"); do
+		[ "$(cat /proc/"$c"/comm 2>/dev/null)" = "$COMM" ] && echo "$c"
+	done | head -n 1
+}
+# sandbox_status NAME ARGS...: starts vigil ARGS as PID 1 with a probe to
+# the silent peer and prints the probe process's /proc status.
+sandbox_status() {
+	local v p=
+	pid1_bg "$T/sbx.log" --probe "http://127.0.0.1:$SLOW/" \
+	    --probe-timeout 20s --probe-interval 30s "$@" -- sleep 60
+	if v=$(vigil_pid); then
+		wait_for 10 sh -c "pgrep -P $v | while read c; do
+		    grep -qx '$COMM' /proc/\$c/comm && exit 0; done; exit 1"
+		p=$(probe_pid "$v")
+		[ -n "$p" ] && cat /proc/"$p"/status 2>/dev/null
+	fi
+	kill -TERM "$UNSHARE_PID" 2>/dev/null
+	wait_exit "$UNSHARE_PID" 10
+}
+out=$(sandbox_status)
+expect "sandbox: probe uid 65534" "65534 65534 65534 65534" "$(st "$out" Uid)"
+expect "sandbox: probe gid 65534" "65534 65534 65534 65534" "$(st "$out" Gid)"
+expect "sandbox: no supplementary groups" "" "$(st "$out" Groups)"
+caps5 "sandbox" "$out" 0000000000000000
+expect "sandbox: no_new_privs" 1 "$(st "$out" NoNewPrivs)"
+expect "sandbox: seccomp filter" 2 "$(st "$out" Seccomp)"
+out=$(sandbox_status --user 4242:4343)
+expect "sandbox: the child's --user by default" "4242 4242 4242 4242" \
+    "$(st "$out" Uid)"
+expect "sandbox: and its group" "4343 4343 4343 4343" "$(st "$out" Gid)"
+out=$(sandbox_status --user 4242:4343 --probe-user 5000:5001)
+expect "sandbox: --probe-user beats --user" "5000 5000 5000 5000" \
+    "$(st "$out" Uid)"
+expect "sandbox: --probe-user group" "5001 5001 5001 5001" "$(st "$out" Gid)"
+out=$(VIGIL_PROBE_USER=5002 sandbox_status)
+expect "sandbox: VIGIL_PROBE_USER, gid 65534 for a bare number" \
+    "5002 65534" "$(st "$out" Uid | cut -d' ' -f1) $(st "$out" Gid |
+    cut -d' ' -f1)"
+out=$(sandbox_status --probe-user 0)
+expect "sandbox: --probe-user 0 keeps uid 0" "0 0 0 0" "$(st "$out" Uid)"
+caps5 "sandbox as uid 0" "$out" 0000000000000000
+expect "sandbox as uid 0: still filtered" 2 "$(st "$out" Seccomp)"
+bad "unknown probe user" "unknown user 'nosuchuser'" pid1 \
+    --probe-user nosuchuser
+
+# Exec probes keep the child's privileges: here none changed, no filter.
+pid1_bg "$T/sbx.log" --probe "exec:sleep 20" --probe-timeout 20s -- sleep 60
+if v=$(vigil_pid); then
+	wait_for 10 sh -c "pgrep -P $v -x sleep | while read c; do
+	    [ \"\$(cat /proc/\$c/cmdline | tr '\\000' ' ')\" = 'sleep 20 ' ] &&
+	    exit 0; done; exit 1"
+	out=
+	for c in $(pgrep -P "$v" -x sleep); do
+		[ "$(tr '\000' ' ' </proc/"$c"/cmdline)" = "sleep 20 " ] &&
+		    out=$(cat /proc/"$c"/status)
+	done
+	expect "exec probe: not sandboxed, uid 0" "0 0 0 0" "$(st "$out" Uid)"
+	expect "exec probe: no filter of its own" 0 "$(st "$out" Seccomp)"
+fi
+kill -TERM "$UNSHARE_PID" 2>/dev/null
+wait_exit "$UNSHARE_PID" 10

@@ -6,6 +6,9 @@
 # heartbeat files, exec probes that pass, fail, hang and flood; bad specs;
 # and the static binary resolving a name from /etc/hosts inside a chroot.
 . "$(dirname "$0")/lib.sh"
+# Network and file probes run sandboxed as 65534: their fixtures in $T
+# must be reachable by that user.
+chmod 0755 "$T"
 
 PIDS=()
 PGDATA_DIR=
@@ -59,7 +62,7 @@ probe() {
 # The scripted peers, all in one python process: each NAME=PORT argument
 # opens a listener that behaves as NAME describes.
 cat >"$T/peers.py" <<'EOF'
-import socket, struct, sys, threading, time
+import os, socket, struct, sys, threading, time
 
 def recv_head(c):
     data = b""
@@ -125,6 +128,7 @@ for arg in sys.argv[2:]:
     if name == "unix":
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.bind(where)
+        os.chmod(where, 0o777)
         port = 0
     elif name == "tcp6":
         s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)

@@ -4,6 +4,8 @@
 # the crash-loop cut-off, stops during backoff, leftovers between
 # generations, and --on-unhealthy restart|exit. Millisecond settings.
 . "$(dirname "$0")/lib.sh"
+# File probes run sandboxed as 65534: $T must be reachable by that user.
+chmod 0755 "$T"
 H=$HELPERS
 SF="--state-file $T/health"
 

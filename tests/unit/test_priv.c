@@ -2,8 +2,8 @@
 /*
  * Unit tests for init/priv*.c: --user, --caps and seccomp list parsing, and
  * priv_apply() for real in a grandchild that then execs cat /proc/self/status
- * so the test reads what the kernel says. User tests run against fake
- * /etc/passwd and /etc/group bind-mounted in a private mount namespace.
+ * so the test reads what the kernel says. User tests run against passwd
+ * and group fixtures in a temporary directory (priv_etc_root()).
  * Tests that need root are registered only when running as root.
  */
 #include <check.h>
@@ -29,6 +29,7 @@
 #include <seccomp.h>
 
 #include "priv.h"
+#include "priv_int.h"
 
 Suite *suite_priv(void);
 
@@ -47,37 +48,54 @@ write_file(const char *path, const char *text)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
+/*
+ * Our own passwd and group files in a fixture directory that
+ * priv_parse_user() is pointed at: no root and no mounts needed. The
+ * checked fixture below removes the files and points it back at /etc.
+ */
+static char etc_dir[64];
+
 static void
-private_mounts(void)
+etc_dir_make(void)
 {
-	ck_assert_msg(unshare(CLONE_NEWNS) == 0, "unshare: %s",
-	    strerror(errno));
-	ck_assert_int_eq(mount("none", "/", "none", MS_REC | MS_PRIVATE,
-	    NULL), 0);
+	snprintf(etc_dir, sizeof etc_dir, "/tmp/vigil-etc.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(etc_dir));
+	ck_assert_int_eq(priv_etc_root(etc_dir), 0);
 }
 
-/*
- * Puts our own passwd and group files over the real ones, visible only to
- * this (forked) test process and its children. The sources are unlinked at
- * once: the bind mounts keep them alive, and nothing is left behind.
- */
+static void
+etc_file(const char *name, const char *text)
+{
+	char path[128];
+
+	if (etc_dir[0] == '\0')
+		etc_dir_make();
+	snprintf(path, sizeof path, "%s/%s", etc_dir, name);
+	write_file(path, text);
+}
+
+static void
+etc_teardown(void)
+{
+	char path[128];
+
+	if (etc_dir[0] == '\0')
+		return;
+	snprintf(path, sizeof path, "%s/passwd", etc_dir);
+	if (unlink(path) < 0)
+		rmdir(path);
+	snprintf(path, sizeof path, "%s/group", etc_dir);
+	unlink(path);
+	rmdir(etc_dir);
+	etc_dir[0] = '\0';
+	priv_etc_root("/etc");
+}
+
 static void
 fake_etc_files(const char *passwd, const char *group)
 {
-	char dir[] = "/tmp/vigil-priv.XXXXXX", pw[64], gr[64];
-
-	private_mounts();
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(pw, sizeof pw, "%s/passwd", dir);
-	snprintf(gr, sizeof gr, "%s/group", dir);
-	write_file(pw, passwd);
-	write_file(gr, group);
-	ck_assert_msg(mount(pw, "/etc/passwd", "none", MS_BIND, NULL) == 0,
-	    "bind passwd: %s", strerror(errno));
-	ck_assert_int_eq(mount(gr, "/etc/group", "none", MS_BIND, NULL), 0);
-	unlink(pw);
-	unlink(gr);
-	rmdir(dir);
+	etc_file("passwd", passwd);
+	etc_file("group", group);
 }
 
 /* The users and groups most tests use. */
@@ -555,11 +573,136 @@ START_TEST(seccomp_default_list)
 	ck_assert(!has_deny(&pv, "ptrace"));
 	ck_assert(!has_deny(&pv, "personality"));
 	ck_assert(!has_deny(&pv, "clone"));
+	ck_assert_int_eq(pv.deny_ns, 1);
 	ck_assert(!has_deny(&pv, "execve"));
 	/* i386's umount is no native call: a pseudo-number stands in. */
 	ck_assert_int_lt(seccomp_syscall_resolve_name("umount"), 0);
 	ck_assert_int_gt(pv.ndeny, 40);
-	ck_assert_int_lt(pv.ndeny, 60);
+	ck_assert_int_lt(pv.ndeny, 64);
+}
+END_TEST
+
+/*
+ * The filter's pseudo code (libseccomp's PFC export), one section per
+ * architecture, so tests can see which numbers each arch denies.
+ */
+static char *
+filter_pfc(const struct priv *pv)
+{
+	scmp_filter_ctx ctx;
+	const char *stage = NULL;
+	char *text;
+	FILE *f;
+	long n;
+
+	ck_assert_int_eq(priv_seccomp_build(pv, &ctx, &stage), 0);
+	f = tmpfile();
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(seccomp_export_pfc(ctx, fileno(f)), 0);
+	seccomp_release(ctx);
+	n = ftell(f) > 0 ? ftell(f) : lseek(fileno(f), 0, SEEK_END);
+	ck_assert_int_gt(n, 0);
+	text = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(pread(fileno(f), text, (size_t)n, 0), n);
+	fclose(f);
+	return text;
+}
+
+/* The part of a PFC text that filters for one architecture, or NULL. */
+static char *
+pfc_arch(char *pfc, const char *arch)
+{
+	char head[64], *p, *end;
+
+	snprintf(head, sizeof head, "# filter for arch %s (", arch);
+	if ((p = strstr(pfc, head)) == NULL)
+		return NULL;
+	end = strstr(p + 1, "# filter for arch ");
+	if (end == NULL)
+		end = strstr(p, "# invalid architecture action");
+	ck_assert_ptr_nonnull(end);
+	return strndup(p, (size_t)(end - p));
+}
+
+static int
+pfc_denies(const char *sect, int nr, int err)
+{
+	char want[96], *p;
+
+	snprintf(want, sizeof want, "if ($syscall == %d)\n    action ERRNO(%d);",
+	    nr, err);
+	p = strstr(sect, want);
+	return p != NULL;
+}
+
+/*
+ * Every name of the default list is denied on every architecture that has
+ * it, the 32-bit twins included: the i386 numbers of clock_settime64 and
+ * clock_adjtime64 are 404 and 405, of umount 22.
+ */
+START_TEST(seccomp_default_every_arch)
+{
+	static const char *const arches[] = { "x86_64", "x86", "x32" };
+	struct priv pv = { 0 };
+	char err[ERRLEN] = "", *pfc, *sect, *name;
+	uint32_t tok[] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
+	size_t a;
+	int i, nr, checked = 0;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+		return;
+	ck_assert_int_eq(priv_parse_seccomp(&pv, "default", err, sizeof err),
+	    0);
+	ck_assert(has_deny(&pv, "clock_settime64"));
+	ck_assert(has_deny(&pv, "clock_adjtime64"));
+	pfc = filter_pfc(&pv);
+	for (a = 0; a < sizeof arches / sizeof arches[0]; a++) {
+		sect = pfc_arch(pfc, arches[a]);
+		ck_assert_msg(sect != NULL, "no section for %s", arches[a]);
+		for (i = 0; i < pv.ndeny; i++) {
+			name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
+			    pv.deny[i]);
+			ck_assert_ptr_nonnull(name);
+			nr = seccomp_syscall_resolve_name_arch(tok[a], name);
+			if (nr >= 0) {
+				ck_assert_msg(pfc_denies(sect, nr, EPERM),
+				    "%s: %s (%d) not denied", arches[a], name,
+				    nr);
+				checked++;
+			}
+			free(name);
+		}
+		if (tok[a] == SCMP_ARCH_X86) {
+			ck_assert(pfc_denies(sect, 404, EPERM));
+			ck_assert(pfc_denies(sect, 405, EPERM));
+			ck_assert(pfc_denies(sect, 22, EPERM));
+		}
+		/* clone3 is ENOSYS, clone carries no namespace flag */
+		nr = seccomp_syscall_resolve_name_arch(tok[a], "clone3");
+		ck_assert_msg(pfc_denies(sect, nr, ENOSYS), "%s clone3",
+		    arches[a]);
+		ck_assert_msg(strstr(sect, "& 0x10000000 == 268435456") != NULL,
+		    "%s: no CLONE_NEWUSER rule", arches[a]);
+		ck_assert(strstr(sect, "& 0x40000000 == 1073741824") != NULL);
+		free(sect);
+	}
+	ck_assert_int_gt(checked, 3 * 40);
+	free(pfc);
+}
+END_TEST
+
+/* A list of names of its own gets no clone rules, only its names. */
+START_TEST(seccomp_list_no_clone_rules)
+{
+	struct priv pv = { 0 };
+	char err[ERRLEN] = "", *pfc;
+
+	ck_assert_int_eq(priv_parse_deny(&pv, "mount", err, sizeof err), 0);
+	ck_assert_int_eq(pv.deny_ns, 0);
+	pfc = filter_pfc(&pv);
+	ck_assert_ptr_null(strstr(pfc, "clone"));
+	free(pfc);
 }
 END_TEST
 
@@ -624,6 +767,94 @@ START_TEST(seccomp_file_errors)
 	ck_assert_msg(strstr(err, path) != NULL, "no path in '%s'", err);
 	/* a failed parse adds nothing and implies nothing */
 	ck_assert_int_eq(pv.ndeny, 1);
+	ck_assert_int_eq(pv.no_new_privs, 0);
+}
+END_TEST
+
+/* The list parser works on bytes: NULs, no terminator, long lines. */
+START_TEST(seccomp_list_buffer)
+{
+	static const char nul[] = "mount\nunsh\0are\n";
+	struct priv pv = { 0 };
+	char err[ERRLEN] = "", buf[600];
+
+	ck_assert_int_eq(priv_parse_list(&pv, nul, sizeof nul - 1, "l.txt",
+	    err, sizeof err), -EINVAL);
+	ck_assert_str_eq(err, "l.txt:2: NUL byte");
+	ck_assert_int_eq(pv.ndeny, 0);
+	/* "mount" then "setnsX" cut to "setns" by len: no terminator needed */
+	ck_assert_int_eq(priv_parse_list(&pv, "mount\nsetnsX", 11, "l", err,
+	    sizeof err), 0);
+	ck_assert_int_eq(pv.ndeny, 2);
+	ck_assert(has_deny(&pv, "setns"));
+	ck_assert_int_eq(priv_parse_list(&pv, "", 0, "l", err, sizeof err),
+	    0);
+	memset(buf, ' ', sizeof buf);
+	memcpy(buf + 300, "mount", 5);
+	ck_assert_int_eq(priv_parse_list(&pv, buf, sizeof buf, "l", err,
+	    sizeof err), -EINVAL);
+	ck_assert_str_eq(err, "l:1: line too long");
+	ck_assert_int_eq(pv.ndeny, 2);
+	/* a name with a newline in it cannot split the message */
+	ck_assert_int_eq(priv_parse_list(&pv, "\0", 1, "a\nb", err,
+	    sizeof err), -EINVAL);
+	ck_assert_ptr_null(strchr(err, '\n'));
+}
+END_TEST
+
+/* An endless file is refused at 64 KiB, not read for ever. */
+START_TEST(seccomp_file_bounded)
+{
+	struct priv pv = { 0 };
+	char err[ERRLEN] = "", path[] = "/tmp/vigil-scmp.XXXXXX", spec[64];
+	FILE *f;
+	int fd, rc, i;
+
+	ck_assert_int_eq(priv_parse_seccomp(&pv, "@/dev/zero", err,
+	    sizeof err), -EINVAL);
+	ck_assert_str_eq(err, "seccomp file '/dev/zero': larger than 64 KiB");
+	/* exactly 64 KiB is fine, one byte more is not */
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("mount\n", f);
+	for (i = 6; i + 64 <= 64 * 1024; i += 64)
+		fprintf(f, "#%062d\n", i);
+	fprintf(f, "#%0*d\n", 64 * 1024 - i - 2, 0);
+	fflush(f);
+	ck_assert_int_eq(ftell(f), 64 * 1024);
+	snprintf(spec, sizeof spec, "@%s", path);
+	rc = priv_parse_seccomp(&pv, spec, err, sizeof err);
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_int_eq(pv.ndeny, 1);
+	fputc('\n', f);
+	fclose(f);
+	rc = priv_parse_seccomp(&pv, spec, err, sizeof err);
+	unlink(path);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_msg(strstr(err, "larger than 64 KiB") != NULL, "%s", err);
+}
+END_TEST
+
+/* A NUL in a file names the file and the line. */
+START_TEST(seccomp_file_nul)
+{
+	struct priv pv = { 0 };
+	char err[ERRLEN] = "", path[] = "/tmp/vigil-scmp.XXXXXX", spec[64],
+	    want[96];
+	int fd = mkstemp(path), rc;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "mount\n#x\nset\0ns\n", 16), 16);
+	close(fd);
+	snprintf(spec, sizeof spec, "@%s", path);
+	rc = priv_parse_seccomp(&pv, spec, err, sizeof err);
+	unlink(path);
+	ck_assert_int_eq(rc, -EINVAL);
+	snprintf(want, sizeof want, "%s:3: NUL byte", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(pv.ndeny, 0);
 	ck_assert_int_eq(pv.no_new_privs, 0);
 }
 END_TEST
@@ -979,8 +1210,7 @@ START_TEST(user_no_etc_files)
 	struct priv pv = { 0 };
 	char err[ERRLEN] = "";
 
-	private_mounts();
-	ck_assert_int_eq(mount("none", "/etc", "tmpfs", 0, "size=64k"), 0);
+	etc_dir_make();
 	ck_assert_int_eq(priv_parse_user(&pv, "4242", err, sizeof err), 0);
 	ck_assert_uint_eq(pv.uid, 4242);
 	ck_assert_uint_eq(pv.gid, 0);
@@ -999,17 +1229,30 @@ END_TEST
 START_TEST(user_unreadable_passwd)
 {
 	struct priv pv = { 0 };
-	char err[ERRLEN] = "";
+	char err[ERRLEN] = "", path[128], want[160];
 
-	private_mounts();
 	/* a directory in its place: fopen works, reading fails (EISDIR) */
-	ck_assert_int_eq(mount("none", "/etc", "tmpfs", 0, "size=64k"), 0);
-	ck_assert_int_eq(mkdir("/etc/passwd", 0755), 0);
+	etc_dir_make();
+	snprintf(path, sizeof path, "%s/passwd", etc_dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
 	ck_assert_int_eq(priv_parse_user(&pv, "alice", err, sizeof err),
 	    -EINVAL);
-	ck_assert_msg(strstr(err, "cannot read /etc/passwd") != NULL, "%s",
-	    err);
+	snprintf(want, sizeof want, "cannot read %s", path);
+	ck_assert_msg(strstr(err, want) != NULL, "%s", err);
 	ck_assert_int_eq(pv.has_user, 0);
+}
+END_TEST
+
+/* The fixture directory itself: a path too long is refused, not cut. */
+START_TEST(user_etc_root)
+{
+	char dir[512];
+
+	memset(dir, 'x', sizeof dir - 1);
+	dir[0] = '/';
+	dir[sizeof dir - 1] = '\0';
+	ck_assert_int_eq(priv_etc_root(dir), -ENAMETOOLONG);
+	ck_assert_int_eq(priv_etc_root("/etc"), 0);
 }
 END_TEST
 
@@ -1026,6 +1269,30 @@ START_TEST(user_too_many_groups)
 	/* with an explicit group the list is not needed */
 	ck_assert_int_eq(priv_parse_user(&pv, "crowd:1400", err, sizeof err),
 	    0);
+}
+END_TEST
+
+/* Forked: it edits this process's environment. */
+START_TEST(env_clean)
+{
+	static const char *const gone[] = {
+		"VIGIL_PROBE", "VIGIL_", "TINI_SUBREAPER", "DUMB_INIT_SETSID",
+	};
+	size_t i;
+
+	ck_assert_int_eq(setenv("VIGIL_PROBE", "redis://:pw@h", 1), 0);
+	ck_assert_int_eq(setenv("VIGIL_", "x", 1), 0);
+	ck_assert_int_eq(setenv("TINI_SUBREAPER", "", 1), 0);
+	ck_assert_int_eq(setenv("DUMB_INIT_SETSID", "0", 1), 0);
+	ck_assert_int_eq(setenv("KEEP_VIGIL_", "1", 1), 0);
+	ck_assert_int_eq(setenv("VIGILANT", "1", 1), 0);
+	ck_assert_int_eq(setenv("TINI", "1", 1), 0);
+	priv_env_clean();
+	for (i = 0; i < sizeof gone / sizeof gone[0]; i++)
+		ck_assert_msg(getenv(gone[i]) == NULL, "%s kept", gone[i]);
+	ck_assert_str_eq(getenv("KEEP_VIGIL_"), "1");
+	ck_assert_str_eq(getenv("VIGILANT"), "1");
+	ck_assert_str_eq(getenv("TINI"), "1");
 }
 END_TEST
 
@@ -1410,6 +1677,7 @@ suite_priv(void)
 #endif
 	s = suite_create("priv");
 	tc = tcase_create("parse");
+	tcase_add_checked_fixture(tc, NULL, etc_teardown);
 	tcase_add_test(tc, caps_names);
 	tcase_add_test(tc, caps_case_and_prefix);
 	tcase_add_test(tc, caps_numbers);
@@ -1418,9 +1686,14 @@ suite_priv(void)
 	    (int)(sizeof caps_bad / sizeof caps_bad[0]));
 	tcase_add_test(tc, caps_table_matches_libcap);
 	tcase_add_test(tc, seccomp_default_list);
+	tcase_add_test(tc, seccomp_default_every_arch);
+	tcase_add_test(tc, seccomp_list_no_clone_rules);
 	tcase_add_test(tc, seccomp_file_list);
 	tcase_add_loop_test(tc, seccomp_file_errors, 0,
 	    (int)(sizeof scmp_bad_files / sizeof scmp_bad_files[0]));
+	tcase_add_test(tc, seccomp_list_buffer);
+	tcase_add_test(tc, seccomp_file_bounded);
+	tcase_add_test(tc, seccomp_file_nul);
 	tcase_add_test(tc, seccomp_bad_specs);
 	tcase_add_test(tc, seccomp_deny_list);
 	tcase_add_test(tc, seccomp_deny_errors);
@@ -1428,17 +1701,6 @@ suite_priv(void)
 	tcase_add_loop_test(tc, user_syntax_errors, 0,
 	    (int)(sizeof user_bad_syntax / sizeof user_bad_syntax[0]));
 	tcase_add_test(tc, user_root);
-	tcase_add_test(tc, active);
-	suite_add_tcase(s, tc);
-
-	/*
-	 * The rest mounts fake /etc files or changes ids, capabilities and
-	 * filters: root only, and each test in its own forked process.
-	 */
-	if (geteuid() != 0)
-		return s;
-	tc = tcase_create("root");
-	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, user_by_name);
 	tcase_add_test(tc, user_by_number);
 	tcase_add_test(tc, user_and_group);
@@ -1449,6 +1711,20 @@ suite_priv(void)
 	tcase_add_test(tc, user_file_quirks);
 	tcase_add_test(tc, user_no_etc_files);
 	tcase_add_test(tc, user_unreadable_passwd);
+	tcase_add_test(tc, user_etc_root);
+	tcase_add_test(tc, active);
+	tcase_add_test(tc, env_clean);
+	suite_add_tcase(s, tc);
+
+	/*
+	 * The rest changes ids, capabilities and
+	 * filters: root only, and each test in its own forked process.
+	 */
+	if (geteuid() != 0)
+		return s;
+	tc = tcase_create("root");
+	tcase_add_checked_fixture(tc, NULL, etc_teardown);
+	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, apply_nothing);
 	tcase_add_test(tc, apply_root_caps_none);
 	tcase_add_test(tc, apply_root_caps_keep);

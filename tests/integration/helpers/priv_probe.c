@@ -18,6 +18,8 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -140,12 +142,75 @@ op_wait(const char *path, int secs)
 	report("wait", access(path, F_OK));
 }
 
+/*
+ * A 32-bit system call from this 64-bit process, the way i386 code makes
+ * it: int $0x80 with the i386 number. Reports the errno the kernel gave,
+ * or "skip" where there is no such entry.
+ */
+static void
+op_int80(const char *name, long nr, long a1, long a2)
+{
+#if defined(__x86_64__)
+	long r;
+
+	/* The compat entry returns with r8-r11 zeroed. */
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a1), "c"(a2)
+	    : "r8", "r9", "r10", "r11", "cc", "memory");
+	errno = r < 0 && r > -4096 ? (int)-r : 0;
+	report(name, r < 0 && r > -4096 ? -1 : 0);
+#else
+	(void)nr;
+	(void)a1;
+	(void)a2;
+	printf("%s: skip\n", name);
+	fflush(stdout);
+#endif
+}
+
+/* The child of a successful clone exits at once; the parent reaps it. */
+static void
+reap_report(const char *name, long pid)
+{
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	report(name, pid < 0 ? -1 : 0);
+}
+
+/* clone() and clone3() asking for a new user and network namespace. */
+static void
+op_clone_ns(void)
+{
+	struct {
+		unsigned long long flags, pidfd, child_tid, parent_tid;
+		unsigned long long exit_signal, stack, stack_size, tls;
+	} args;
+	unsigned long ns = CLONE_NEWUSER | CLONE_NEWNET;
+
+	reap_report("clone_ns", syscall(SYS_clone, ns | SIGCHLD, 0L, 0L, 0L,
+	    0L));
+	memset(&args, 0, sizeof args);
+	args.flags = ns;
+	args.exit_signal = SIGCHLD;
+#ifdef SYS_clone3
+	reap_report("clone3_ns", syscall(SYS_clone3, &args, sizeof args));
+	args.flags = 0;
+	reap_report("clone3", syscall(SYS_clone3, &args, sizeof args));
+#else
+	printf("clone3_ns: skip\nclone3: skip\n");
+#endif
+	reap_report("clone", syscall(SYS_clone, (unsigned long)SIGCHLD, 0L,
+	    0L, 0L, 0L));
+}
+
 static int
 usage(void)
 {
 	fprintf(stderr, "usage: priv_probe OP...\n"
 	    "  bind PORT | unshare | mount DIR | kill PID SIG | read PATH\n"
-	    "  write PATH | replace PATH | stat PATH | wait PATH SECS\n");
+	    "  write PATH | replace PATH | stat PATH | wait PATH SECS\n"
+	    "  int80 NAME NR A1 A2 | clone_ns\n");
 	return 2;
 }
 
@@ -184,6 +249,13 @@ main(int argc, char **argv)
 		} else if (strcmp(op, "wait") == 0 && left >= 2) {
 			op_wait(argv[i + 1], atoi(argv[i + 2]));
 			i += 2;
+		} else if (strcmp(op, "int80") == 0 && left >= 4) {
+			op_int80(argv[i + 1], strtol(argv[i + 2], NULL, 0),
+			    strtol(argv[i + 3], NULL, 0),
+			    strtol(argv[i + 4], NULL, 0));
+			i += 4;
+		} else if (strcmp(op, "clone_ns") == 0) {
+			op_clone_ns();
 		} else {
 			return usage();
 		}
