@@ -152,14 +152,25 @@ log_escape(char *dst, size_t *len, size_t cap, const char *src, int quotes)
 int
 log_format_ts(char *buf, size_t len, long long sec, long nsec)
 {
-	struct tm tm;
-	time_t t = (time_t)sec;
+	long long days, rem, era, doe, yoe, doy, mp, y, m, d;
 
-	if (gmtime_r(&t, &tm) == NULL)
+	/* The proleptic Gregorian calendar from day 0 = 1970-01-01, UTC. */
+	if (sec < 0)
 		return -1;
-	return snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, nsec / 1000000) < (int)len ? 0 : -1;
+	days = sec / 86400;
+	rem = sec % 86400;
+	days += 719468;
+	era = days / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	return snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld."
+	    "%03ldZ", y, m, d, rem / 3600, rem / 60 % 60, rem % 60,
+	    nsec / 1000000) < (int)len ? 0 : -1;
 }
 
 static int

@@ -9,7 +9,7 @@ set -eu
 PREFIX=$(realpath -m "${1:-build/musl}")
 WORK="$PREFIX/src"
 APT="$PREFIX/apt"
-CFLAGS_DEPS="-Os -ffunction-sections -fdata-sections"
+CFLAGS_DEPS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
 
 if [ -f "$PREFIX/lib/libseccomp.a" ] && [ -f "$PREFIX/lib/libcap.a" ]; then
 	exit 0

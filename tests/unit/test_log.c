@@ -163,6 +163,13 @@ START_TEST(timestamp)
 	ck_assert_int_eq(log_format_ts(ts, sizeof(ts), 0, 999999999L), 0);
 	ck_assert_str_eq(ts, "1970-01-01T00:00:00.999Z");
 	ck_assert_int_eq(log_format_ts(ts, 10, 0, 0), -1);
+	/* Leap days and century rules. */
+	ck_assert_int_eq(log_format_ts(ts, sizeof(ts), 1709208000LL, 0), 0);
+	ck_assert_str_eq(ts, "2024-02-29T12:00:00.000Z");
+	ck_assert_int_eq(log_format_ts(ts, sizeof(ts), 951868800LL, 0), 0);
+	ck_assert_str_eq(ts, "2000-03-01T00:00:00.000Z");
+	ck_assert_int_eq(log_format_ts(ts, sizeof(ts), 4102444799LL, 0), 0);
+	ck_assert_str_eq(ts, "2099-12-31T23:59:59.000Z");
 }
 END_TEST
 
