@@ -256,8 +256,14 @@ hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
 		    *out ? ": " : "", out);
 		return;
 	case HFILE_STOPPING:
-		snprintf(buf, len, "%s: stopping the child (pid %ld, restarts "
-		    "%ld)", name, r->pid, r->restarts);
+		/* Stopped for being unhealthy: why comes first. */
+		if (r->status == HEALTH_UNHEALTHY && *out)
+			snprintf(buf, len, "%s: %s; stopping the child to restart "
+			    "it (pid %ld, restarts %ld)", name, out, r->pid,
+			    r->restarts);
+		else
+			snprintf(buf, len, "%s: stopping the child (pid %ld, "
+			    "restarts %ld)", name, r->pid, r->restarts);
 		return;
 	case HFILE_RUNNING:
 		break;

@@ -25,8 +25,12 @@ wait_for 10 grep -q 'Ready to accept connections' "$T/open.log" ||
     fail "redis start" "$(tail -n 3 "$T/open.log")"
 wait_for 10 grep -q 'Ready to accept connections' "$T/pw.log" ||
     fail "redis start" "$(tail -n 3 "$T/pw.log")"
+# The probe process runs as uid 65534 (the sandbox): the secret is its
+# own, as a Docker or Compose secret with uid 65534 would be.
+chmod 0755 "$T"
 printf '%s\n' "$PW" >"$T/secret"
 chmod 0600 "$T/secret"
+chown 65534:65534 "$T/secret"
 
 probe() {
 	OUT=$("$VIGIL" probe "$@" 2>"$T/stderr"); RC=$?
@@ -91,6 +95,7 @@ expect "requirepass: no warning or error in the server's log" "" \
 
 # --- password files that do not work ---------------------------------------
 printf 'wrong\n' >"$T/wrong"
+chmod 0644 "$T/wrong"
 probe "redis://:@127.0.0.1:$P_PW?password-file=$T/wrong"
 expect "a wrong password from a file fails" 1 "$RC"
 expect_match "and shows the server's answer" "redis: -(WRONGPASS|ERR invalid)" \

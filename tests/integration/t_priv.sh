@@ -318,13 +318,14 @@ trap 'kill $SLOW_PID 2>/dev/null; rm -rf "$T"' EXIT
 wait_for 10 test -s "$T/slow.port"
 SLOW=$(cat "$T/slow.port")
 
-# probe_pid: the host pid of vigil's probe process (a fork of vigil, so
-# its comm is vigil's), or nothing.
-COMM=$(basename "$VIGIL" | cut -c1-15)
+# probe_pid: the host pid of vigil's probe process (named "vigil probe
+# SPEC", its comm cut to 15 bytes), or nothing.
 probe_pid() {
 	local v=$1 c
 	for c in $(pgrep -P "$v"); do
-		[ "$(cat /proc/"$c"/comm 2>/dev/null)" = "$COMM" ] && echo "$c"
+		case "$(cat /proc/"$c"/comm 2>/dev/null)" in
+		"vigil probe"*) echo "$c" ;;
+		esac
 	done | head -n 1
 }
 # sandbox_status NAME ARGS...: starts vigil ARGS as PID 1 with a probe to
@@ -335,7 +336,7 @@ sandbox_status() {
 	    --probe-timeout 20s --probe-interval 30s "$@" -- sleep 60
 	if v=$(vigil_pid); then
 		wait_for 10 sh -c "pgrep -P $v | while read c; do
-		    grep -qx '$COMM' /proc/\$c/comm && exit 0; done; exit 1"
+		    grep -q '^vigil probe' /proc/\$c/comm && exit 0; done; exit 1"
 		p=$(probe_pid "$v")
 		[ -n "$p" ] && cat /proc/"$p"/status 2>/dev/null
 	fi
@@ -369,13 +370,15 @@ bad "unknown probe user" "unknown user 'nosuchuser'" pid1 \
     --probe-user nosuchuser
 
 # Exec probes keep the child's privileges: here none changed, no filter.
+# The command runs under the probe's group keeper, a child of vigil.
 pid1_bg "$T/sbx.log" --probe "exec:sleep 20" --probe-timeout 20s -- sleep 60
+grandkids() { pgrep -P "$(pgrep -P "$1" | paste -sd, -)" -x sleep; }
 if v=$(vigil_pid); then
-	wait_for 10 sh -c "pgrep -P $v -x sleep | while read c; do
+	wait_for 10 sh -c "for c in \$(pgrep -P \$(pgrep -P $v | paste -sd, -) -x sleep); do
 	    [ \"\$(cat /proc/\$c/cmdline | tr '\\000' ' ')\" = 'sleep 20 ' ] &&
 	    exit 0; done; exit 1"
 	out=
-	for c in $(pgrep -P "$v" -x sleep); do
+	for c in $(grandkids "$v"); do
 		[ "$(tr '\000' ' ' </proc/"$c"/cmdline)" = "sleep 20 " ] &&
 		    out=$(cat /proc/"$c"/status)
 	done

@@ -152,6 +152,13 @@ START_TEST(reason_says_what_is_true)
 	r.probe[0] = '\0';
 	reason_of(&r, 0, buf);
 	ck_assert_str_eq(buf, "healthy: child running (pid 7, restarts 1)");
+	r.phase = HFILE_STOPPING;
+	r.status = HEALTH_UNHEALTHY;
+	strcpy(r.probe, "file:///tmp/hb?max-age=10s");
+	strcpy(r.output, "file /tmp/hb: modified 19s ago");
+	reason_of(&r, 0, buf);
+	ck_assert_str_eq(buf, "unhealthy: file /tmp/hb: modified 19s ago; "
+	    "stopping the child to restart it (pid 7, restarts 1)");
 	r.phase = HFILE_EXITED;
 	r.status = HEALTH_STOPPING;
 	reason_of(&r, 0, buf);
