@@ -8,10 +8,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -25,7 +27,7 @@ enum opt_id {
 	O_PROBE, O_PROBE_INTERVAL, O_PROBE_TIMEOUT, O_PROBE_START_PERIOD,
 	O_PROBE_START_INTERVAL, O_PROBE_RETRIES, O_PROBE_SUCCESSES, O_WAIT,
 	O_WAIT_TIMEOUT, O_STATE_FILE, O_USER, O_CAPS, O_NO_NEW_PRIVS,
-	O_SECCOMP, O_SECCOMP_DENY, O_PROBE_USER, O_COUNT
+	O_SECCOMP, O_SECCOMP_DENY, O_PROBE_USER, O_PROBE_FILE, O_COUNT
 };
 _Static_assert(O_COUNT <= 64, "config.env_overridden has a bit per option");
 
@@ -61,6 +63,7 @@ static const struct opt {
 	[O_BACKOFF_RESET] = { "backoff-reset", 0, 1, 1 },
 	[O_ON_UNHEALTHY] = { "on-unhealthy", 0, 1, 1 },
 	[O_PROBE] = { "probe", 0, 1, 2 },
+	[O_PROBE_FILE] = { "probe-file", 0, 1, 1 },
 	[O_PROBE_INTERVAL] = { "probe-interval", 0, 1, 1 },
 	[O_PROBE_TIMEOUT] = { "probe-timeout", 0, 1, 1 },
 	[O_PROBE_START_PERIOD] = { "probe-start-period", 0, 1, 1 },
@@ -157,6 +160,50 @@ cfg_probe(struct src *s, const char *v, struct probe_spec *list, int *n)
 	if (probe_parse(&list[*n], v, why, sizeof(why)) < 0)
 		return cfg_fail(s, "bad spec '%s': %s", v, why);
 	(*n)++;
+	return 0;
+}
+
+/*
+ * --probe-file: specs one a line (blank lines and '#' comments skipped),
+ * so that a password need be neither on the command line nor in the
+ * environment. Bounded, and a NUL byte is refused: it would hide the rest.
+ */
+static int
+cfg_probe_file(struct config *c, struct src *s, const char *path)
+{
+	char buf[8192], *line, *next;
+	ssize_t n;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return cfg_fail(s, "%s: %s", path, strerror(errno));
+	n = read(fd, buf, sizeof(buf));
+	if (n == (ssize_t)sizeof(buf))
+		rc = cfg_fail(s, "%s: larger than %zu bytes", path,
+		    sizeof(buf) - 1);
+	else if (n < 0)
+		rc = cfg_fail(s, "%s: %s", path, strerror(errno));
+	else if (memchr(buf, '\0', (size_t)n) != NULL)
+		rc = cfg_fail(s, "%s: NUL byte", path);
+	close(fd);
+	if (rc < 0)
+		return rc;
+	buf[n] = '\0';
+	for (line = buf; line != NULL; line = next) {
+		char *end;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		while (isspace((unsigned char)*line))
+			line++;
+		end = line + strlen(line);
+		while (end > line && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (cfg_probe(s, line, c->probes, &c->nprobes) < 0)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -267,6 +314,8 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 			return cfg_fail(s, "must be none, restart or exit, "
 			    "not '%s'", v);
 		return 0;
+	case O_PROBE_FILE:
+		return cfg_probe_file(c, s, v);
 	case O_PROBE:
 		return cfg_probe(s, v, c->probes, &c->nprobes);
 	case O_WAIT:

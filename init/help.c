@@ -40,6 +40,8 @@ const char config_usage[] =
 "      --on-unhealthy A    none (default), restart or exit\n"
 "probes (Docker HEALTHCHECK semantics):\n"
 "      --probe SPEC        probe the child; repeatable, all must pass\n"
+"      --probe-file PATH   more specs, one a line (keeps passwords out of\n"
+"                          the command line and the environment)\n"
 "      --probe-interval DUR        10s      --probe-timeout DUR        5s\n"
 "      --probe-start-period DUR    0s       --probe-start-interval DUR 1s\n"
 "      --probe-retries N           3        --probe-successes N        1\n"

@@ -122,3 +122,17 @@ rec -9223372036854775808 ""
 out=$("$VIGIL" status $SF --max-age 10s); rc=$?
 expect "an absurd updated value is refused, not overflowed" 1 "$rc"
 expect_match "as unreadable" '^unreadable: ' "$out"
+
+# --- a probe's password kept in a file reaches no command line or environ --
+printf '# broker\nredis://:s3cret-%s@127.0.0.1:1\n' $$ >"$T/specs"
+chmod 600 "$T/specs"
+VIGIL_PROBE_FILE="$T/specs" pid1_bg "$T/log" $SF -- sh -c 'cat /proc/self/environ | tr "\0" "\n" >'"$T"'/env; sleep 30'
+VP=$(vigil_pid)
+wait_for 5 test -s "$T/env"
+wait_for 5 grep -q '^probe=redis://' "$T/health"
+expect_no_match "--probe-file: the password is not in vigil's command line" \
+    "s3cret-$$" "$(tr '\0' ' ' </proc/"$VP"/cmdline)"
+expect_no_match "nor in the child's environment" "s3cret-$$|VIGIL_" "$(cat "$T/env")"
+expect_no_match "nor in the health file" "s3cret-$$" "$(cat "$T/health")"
+expect_match "the spec is shown masked" '^probe=redis://:\*\*\*@127.0.0.1:1' "$(cat "$T/health")"
+kill -TERM "$VP"; wait_exit "$UNSHARE_PID" 5

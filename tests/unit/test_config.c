@@ -3,7 +3,10 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -284,6 +287,49 @@ START_TEST(personas)
 }
 END_TEST
 
+START_TEST(probe_file)
+{
+	char path[] = "/tmp/vigil-specs.XXXXXX";
+	char *argv[] = { "vigil", "--probe-file", path, "app", NULL };
+	char *none[] = { NULL };
+	char *env[] = { NULL, NULL };
+	char envv[64];
+	FILE *f;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("# the broker\n  redis://:s3cret@127.0.0.1:6379  \n\n"
+	    "tcp://127.0.0.1:5432\n", f);
+	fclose(f);
+	ck_assert_int_eq(parse(argv, none), 0);
+	ck_assert_int_eq(c.nprobes, 2);
+	ck_assert_str_eq(c.probes[0].password, "s3cret");
+	ck_assert_ptr_null(strstr(c.probes[0].display, "s3cret"));
+	snprintf(envv, sizeof(envv), "VIGIL_PROBE_FILE=%s", path);
+	env[0] = envv;
+	argv[1] = "app";
+	argv[2] = NULL;
+	ck_assert_int_eq(parse(argv, env), 0);
+	ck_assert_int_eq(c.nprobes, 2);
+	/* A NUL byte, a bad spec, a missing file: one line each. */
+	f = fopen(path, "w");
+	fwrite("tcp://127.0.0.1:1\0tcp://x:2\n", 1, 28, f);
+	fclose(f);
+	ck_assert_int_eq(parse(argv, env), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "NUL byte"));
+	f = fopen(path, "w");
+	fputs("ftp://x/\n", f);
+	fclose(f);
+	ck_assert_int_eq(parse(argv, env), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "bad spec"));
+	unlink(path);
+	ck_assert_int_eq(parse(argv, env), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "No such file"));
+	ck_assert_ptr_null(strchr(err, '\n'));
+}
+END_TEST
+
 Suite *suite_config(void);
 
 Suite *
@@ -302,6 +348,7 @@ suite_config(void)
 	tcase_add_test(tc, actions);
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, personas);
+	tcase_add_test(tc, probe_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
