@@ -46,3 +46,23 @@ C=$(drun --read-only -e VIGIL_STATE_FILE=/dev/shm/vigil/health "$IMG" \
 wait_health "$C" healthy 20
 expect "--read-only with VIGIL_STATE_FILE on /dev/shm: healthy" healthy \
     "$(dhealth "$C")"
+
+# The warning and Docker's check both name the fix.
+# shellcheck disable=SC2086
+C=$(drun --read-only "$IMG" $PROBE -- /tsrv 8080)
+wait_health "$C" unhealthy 20
+expect_match "the warning names the fix" 'msg="cannot write state file".*fix="mount a tmpfs' \
+    "$(docker logs "$C" 2>&1)"
+expect_match "and so does Docker's check" 'mount a tmpfs on /run or set --state-file' \
+    "$(dlast_output "$C")"
+
+# A non-root USER: the same one tmpfs on /run serves (/run/vigil-UID), and
+# `docker exec -u 0` finds the file of PID 1's vigil.
+# shellcheck disable=SC2086
+C=$(drun --read-only --tmpfs /run --user 65534:65534 "$IMG" $PROBE -- /tsrv 8080)
+wait_health "$C" healthy 20
+expect "non-root, --read-only --tmpfs /run: healthy" healthy "$(dhealth "$C")"
+expect_match "the file is where the README says" '^healthy: ' \
+    "$(docker exec "$C" /vigil status --state-file /run/vigil-65534/health)"
+expect_match "docker exec -u 0 ... vigil status finds it" '^healthy: HTTP 200' \
+    "$(docker exec -u 0 "$C" /vigil status)"
