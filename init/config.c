@@ -27,7 +27,8 @@ enum opt_id {
 	O_PROBE, O_PROBE_INTERVAL, O_PROBE_TIMEOUT, O_PROBE_START_PERIOD,
 	O_PROBE_START_INTERVAL, O_PROBE_RETRIES, O_PROBE_SUCCESSES, O_WAIT,
 	O_WAIT_TIMEOUT, O_STATE_FILE, O_USER, O_CAPS, O_NO_NEW_PRIVS,
-	O_SECCOMP, O_SECCOMP_DENY, O_PROBE_USER, O_PROBE_FILE, O_COUNT
+	O_SECCOMP, O_SECCOMP_DENY, O_PROBE_USER, O_PROBE_FILE, O_NOTIFY,
+	O_WATCHDOG, O_COUNT
 };
 _Static_assert(O_COUNT <= 64, "config.env_overridden has a bit per option");
 
@@ -79,6 +80,8 @@ static const struct opt {
 	[O_SECCOMP] = { "seccomp", 0, 1, 1 },
 	[O_SECCOMP_DENY] = { "seccomp-deny", 0, 1, 1 },
 	[O_PROBE_USER] = { "probe-user", 0, 1, 1 },
+	[O_NOTIFY] = { "notify", 0, 0, 1 },
+	[O_WATCHDOG] = { "watchdog", 0, 1, 1 },
 };
 
 /* Where a value came from, for error messages. */
@@ -316,6 +319,10 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 		return 0;
 	case O_PROBE_FILE:
 		return cfg_probe_file(c, s, v);
+	case O_NOTIFY:
+		return cfg_flag(s, v, &c->notify);
+	case O_WATCHDOG:
+		return cfg_positive(s, v, &c->watchdog_ns);
 	case O_PROBE:
 		return cfg_probe(s, v, c->probes, &c->nprobes);
 	case O_WAIT:
@@ -706,9 +713,14 @@ cfg_check(struct config *c, struct src *s)
 		snprintf(s->name, sizeof(s->name), "--backoff-initial");
 		return cfg_fail(s, "must not exceed --backoff-max");
 	}
-	if (c->on_unhealthy != CFG_UNHEALTHY_NONE && c->nprobes == 0) {
+	if (c->watchdog_ns > 0 && !c->notify) {
+		snprintf(s->name, sizeof(s->name), "--watchdog");
+		return cfg_fail(s, "needs --notify");
+	}
+	if (c->on_unhealthy != CFG_UNHEALTHY_NONE && c->nprobes == 0 &&
+	    c->watchdog_ns == 0) {
 		snprintf(s->name, sizeof(s->name), "--on-unhealthy");
-		return cfg_fail(s, "needs at least one --probe");
+		return cfg_fail(s, "needs at least one --probe or --watchdog");
 	}
 	if (c->priv.ndeny > 0)
 		c->priv.no_new_privs = 1;

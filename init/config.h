@@ -96,6 +96,10 @@ struct config {
 	struct probe_spec waits[CFG_PROBES_MAX];
 	int64_t wait_timeout_ns;
 
+	/* notify */
+	int notify;			/* NOTIFY_SOCKET for the child */
+	int64_t watchdog_ns;		/* 0: no WATCHDOG=1 expected */
+
 	char state_file[CFG_PATH_MAX];	/* empty: the default for our uid */
 	struct priv priv;
 	struct priv_sandbox probe_sandbox;	/* network probes run so */

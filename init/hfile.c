@@ -91,6 +91,15 @@ hfile_format(const struct hfile_record *r, char *buf, size_t len)
 	    hfile_phase_name(r->phase), next);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
+	/* Later keys only at the end: older readers skip what they lack. */
+	if (r->has_ready) {
+		int m = snprintf(buf + n, len - (size_t)n, "ready=%s\n",
+		    r->ready ? "yes" : "no");
+
+		if (m < 0 || (size_t)m >= len - (size_t)n)
+			return -ENOSPC;
+		n += m;
+	}
 	return n;
 }
 
@@ -142,6 +151,13 @@ hfile_line(struct hfile_record *r, const char *k, const char *v, int *have)
 	}
 	if (strcmp(k, "output") == 0) {
 		snprintf(r->output, sizeof(r->output), "%s", v);
+		return 0;
+	}
+	if (strcmp(k, "ready") == 0) {
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return -EINVAL;
+		r->has_ready = 1;
+		r->ready = strcmp(v, "yes") == 0;
 		return 0;
 	}
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
@@ -277,7 +293,11 @@ hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
 	else
 		snprintf(tail, sizeof(tail), "pid %ld, restarts %ld", r->pid,
 		    r->restarts);
-	if (r->probe[0] == '\0')
+	if (r->probe[0] == '\0' && *out)
+		/* No probe, but the child's own word (sd_notify STATUS=). */
+		snprintf(buf, len, "%s: child running: %s (%s)", name, out,
+		    tail);
+	else if (r->probe[0] == '\0')
 		snprintf(buf, len, "%s: child running (%s)", name, tail);
 	else if (r->failures > 0 && r->status != HEALTH_UNHEALTHY)
 		snprintf(buf, len, "%s; last %ld probe%s failed: %s (%s)", name,

@@ -44,6 +44,8 @@ struct hfile_record {
 	long failures;
 	char probe[512];
 	char output[HFILE_OUTPUT_MAX + 1];	/* already escaped */
+	int has_ready;			/* --notify: ready= is written */
+	int ready;
 };
 
 /* Escapes raw probe output into one line of at most 256 bytes. */

@@ -105,8 +105,10 @@ loop_follow(struct vigil *v, struct loop_mark m, int64_t now_ns)
 	if ((m.phase == SUP_RUN && s->phase != SUP_RUN) ||
 	    s->generation != m.generation)
 		prober_cancel(&v->health);
-	if (s->generation != m.generation && s->phase == SUP_RUN)
+	if (s->generation != m.generation && s->phase == SUP_RUN) {
 		prober_arm(&v->health, now_ns);
+		notify_child(&v->notify, s->child, now_ns);
+	}
 }
 
 static void
@@ -126,6 +128,18 @@ loop_health_outcome(struct vigil *v, enum prober_outcome o, int64_t now_ns)
 	struct loop_mark m = loop_mark(v);
 
 	if (o != PROBER_UNHEALTHY)
+		return;
+	sup_on_unhealthy(&v->sup, now_ns);
+	loop_follow(v, m, now_ns);
+}
+
+/* The watchdog missed or was triggered: unhealthy, as a probe would say. */
+static void
+loop_notify_outcome(struct vigil *v, enum notify_outcome o, int64_t now_ns)
+{
+	struct loop_mark m = loop_mark(v);
+
+	if (o != NOTIFY_UNHEALTHY || v->sup.phase != SUP_RUN)
 		return;
 	sup_on_unhealthy(&v->sup, now_ns);
 	loop_follow(v, m, now_ns);
@@ -224,6 +238,8 @@ loop_tick(struct vigil *v, int64_t now_ns)
 	else if (v->sup.phase == SUP_RUN)
 		loop_health_outcome(v, prober_tick(&v->health, now_ns),
 		    now_ns);
+	if (v->sup.phase == SUP_RUN)
+		loop_notify_outcome(v, notify_tick(&v->notify, now_ns), now_ns);
 }
 
 static int64_t
@@ -236,6 +252,8 @@ loop_deadline(const struct vigil *v)
 	if ((p = prober_deadline(&v->health)) < d)
 		d = p;
 	if ((p = report_deadline(&v->report)) < d)
+		d = p;
+	if (v->sup.phase == SUP_RUN && (p = notify_deadline(&v->notify)) < d)
 		d = p;
 	return d;
 }
@@ -277,6 +295,7 @@ loop_setup(struct vigil *v, const struct config *c)
 {
 	int64_t now = sys_now_ns();
 	sigset_t set;
+	int rc;
 
 	/* *v is static and zero; clearing it would only make it resident. */
 	v->cfg = c;
@@ -310,6 +329,16 @@ loop_setup(struct vigil *v, const struct config *c)
 	v->health.priv = &c->priv;
 	v->wait.priv = &c->priv;
 	report_init(&v->report, c->state_file, c, now);
+	if ((rc = notify_init(&v->notify, c, v->self, (uint32_t)now)) < 0) {
+		fprintf(stderr, "vigil: cannot create the notify socket: %s\n",
+		    strerror(-rc));
+		return -1;
+	}
+	v->report.notify = &v->notify;
+	if (v->notify.fd >= 0) {
+		v->spawn.notify_socket = v->notify.name;
+		v->spawn.watchdog_usec = c->watchdog_ns / 1000;
+	}
 	loop_ops_bound = loop_ops;
 	loop_ops_bound.ctx = v;
 	sup_init(&v->sup, c, &loop_ops_bound, v->pid1, isatty(STDIN_FILENO),
@@ -318,13 +347,15 @@ loop_setup(struct vigil *v, const struct config *c)
 		prober_arm(&v->wait, now);
 	else if (v->sup.phase == SUP_RUN)
 		prober_arm(&v->health, now);
+	if (v->sup.phase == SUP_RUN)
+		notify_child(&v->notify, v->sup.child, now);
 	return 0;
 }
 
 int
 loop_run(struct vigil *v)
 {
-	struct pollfd pfd[1 + 2 * CFG_PROBES_MAX];
+	struct pollfd pfd[2 + 2 * CFG_PROBES_MAX];
 
 	for (;;) {
 		int64_t now = sys_now_ns(), deadline;
@@ -349,6 +380,11 @@ loop_run(struct vigil *v)
 		pfd[0].revents = 0;
 		n += prober_pollfds(&v->wait, pfd + n, CFG_PROBES_MAX);
 		n += prober_pollfds(&v->health, pfd + n, CFG_PROBES_MAX);
+		if (v->notify.fd >= 0) {
+			pfd[n].fd = v->notify.fd;
+			pfd[n].events = POLLIN;
+			pfd[n++].revents = 0;
+		}
 		/* With every signal blocked, EINTR is a defence, not a path. */
 		if (ppoll(pfd, (nfds_t)n, tsp, NULL) < 0 && errno != EINTR) {
 			log_begin(LOGL_ERROR, "ppoll failed");
@@ -363,5 +399,9 @@ loop_run(struct vigil *v)
 			prober_drain(&v->health);
 		}
 		loop_reap(v, now);
+		/* After the reap: a datagram is judged against the live child. */
+		if (v->notify.fd >= 0 && (pfd[n - 1].revents & POLLIN))
+			loop_notify_outcome(v, notify_drain(&v->notify, now),
+			    now);
 	}
 }

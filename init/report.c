@@ -81,6 +81,33 @@ report_derive(const struct sup *s, const struct prober *health,
 }
 
 void
+report_notify(const struct notify *n, const struct sup *s,
+    struct hfile_record *out)
+{
+	char why[64];
+
+	if (n == NULL || n->fd < 0)
+		return;
+	out->has_ready = 1;
+	out->ready = s->phase == SUP_RUN && n->ready;
+	if (n->why != NOTIFY_WHY_NONE && (s->phase == SUP_RUN ||
+	    (s->phase == SUP_STOP && s->why == SUP_WHY_UNHEALTHY_RESTART))) {
+		out->status = HEALTH_UNHEALTHY;
+		snprintf(out->probe, sizeof(out->probe), "watchdog");
+		notify_reason(n, why, sizeof(why));
+		hfile_escape(why, strlen(why), out->output,
+		    sizeof(out->output));
+		if (out->failures < 1)
+			out->failures = 1;
+		return;
+	}
+	if ((s->phase == SUP_RUN || s->phase == SUP_STOP) &&
+	    out->output[0] == '\0' && n->status_len > 0)
+		hfile_escape(n->status, n->status_len, out->output,
+		    sizeof(out->output));
+}
+
+void
 report_init(struct report *r, const char *path, const struct config *c,
     int64_t now_ns)
 {
@@ -155,6 +182,7 @@ report_update(struct report *r, const struct sup *s,
 	int len, rc;
 
 	report_derive(s, health, wait, r->wall_offset_ms, &rec);
+	report_notify(r->notify, s, &rec);
 	if (!r->has_status || rec.status != r->status) {
 		r->has_status = 1;
 		r->status = rec.status;

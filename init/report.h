@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "hfile.h"
+#include "notify.h"
 #include "prober.h"
 #include "sup.h"
 
@@ -34,6 +35,7 @@ struct report {
 	int64_t retry_ns;
 	int64_t retry_step_ns;
 	long write_errors;
+	const struct notify *notify;	/* --notify: ready=, STATUS=, watchdog */
 };
 
 /* path: --state-file, or "" for the default place of our uid. */
@@ -45,6 +47,12 @@ void report_init(struct report *r, const char *path, const struct config *c,
  */
 void report_derive(const struct sup *s, const struct prober *health,
     const struct prober *wait, int64_t wall_offset_ms,
+    struct hfile_record *out);
+/*
+ * Pure: what --notify adds to a derived record: ready=, the watchdog's
+ * verdict, STATUS= as the output while no probe has any.
+ */
+void report_notify(const struct notify *n, const struct sup *s,
     struct hfile_record *out);
 /* Derives, and writes when due. */
 void report_update(struct report *r, const struct sup *s,

@@ -74,6 +74,29 @@ spawn_fail(int errfd, int err, const char *stage)
 	_exit(spawn_code != 0 ? spawn_code : err == ENOENT ? 127 : 126);
 }
 
+/*
+ * systemd's names for the notify socket and the watchdog; WATCHDOG_PID is
+ * the child itself, so a library in a grandchild does not ping for it.
+ */
+static void
+spawn_notify_env(const struct spawn_opts *o)
+{
+	char num[24];
+
+	if (o->notify_socket == NULL)
+		return;
+	setenv("NOTIFY_SOCKET", o->notify_socket, 1);
+	if (o->watchdog_usec > 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)o->watchdog_usec);
+		setenv("WATCHDOG_USEC", num, 1);
+		snprintf(num, sizeof(num), "%d", (int)getpid());
+		setenv("WATCHDOG_PID", num, 1);
+	} else {
+		unsetenv("WATCHDOG_USEC");
+		unsetenv("WATCHDOG_PID");
+	}
+}
+
 static void
 spawn_in_child(char **argv, const struct priv *pv,
     const struct spawn_opts *o, int errfd)
@@ -109,6 +132,7 @@ spawn_in_child(char **argv, const struct priv *pv,
 	 */
 	sys_signals_unblock(o->keep_signals);
 	priv_env_clean();
+	spawn_notify_env(o);
 	if (priv_active(pv) && (rc = priv_apply(pv, &stage)) < 0)
 		spawn_fail(errfd, -rc, stage);
 	spawn_fail(errfd, spawn_execvp(argv), "exec");

@@ -9,6 +9,7 @@
 #ifndef INIT_SPAWN_H
 #define INIT_SPAWN_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "priv.h"
@@ -23,6 +24,8 @@ struct spawn_opts {
 	int keep_signals;		/* the mask vigil got, not an empty one */
 	int cwdfd;			/* the directory to start in; -1: ours */
 	int fail_code;			/* exit code before exec; 0: 127/126 */
+	const char *notify_socket;	/* NOTIFY_SOCKET's value, or NULL */
+	int64_t watchdog_usec;		/* WATCHDOG_USEC; 0: none */
 };
 
 /* Starts argv; fills *pid and *errfd (the pipe's read end). 0 or -errno. */

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "notify.h"
 #include "prober.h"
 #include "report.h"
 #include "spawn.h"
@@ -26,6 +27,7 @@ struct vigil {
 	struct prober wait;		/* --wait specs */
 	struct prober health;		/* --probe specs */
 	struct report report;
+	struct notify notify;		/* --notify */
 };
 
 /* Signals, subreaper, the modules; then the first start. 0 or -1. */
