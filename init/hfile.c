@@ -293,11 +293,7 @@ hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
 	else
 		snprintf(tail, sizeof(tail), "pid %ld, restarts %ld", r->pid,
 		    r->restarts);
-	if (r->probe[0] == '\0' && *out)
-		/* No probe, but the child's own word (sd_notify STATUS=). */
-		snprintf(buf, len, "%s: child running: %s (%s)", name, out,
-		    tail);
-	else if (r->probe[0] == '\0')
+	if (r->probe[0] == '\0')
 		snprintf(buf, len, "%s: child running (%s)", name, tail);
 	else if (r->failures > 0 && r->status != HEALTH_UNHEALTHY)
 		snprintf(buf, len, "%s; last %ld probe%s failed: %s (%s)", name,

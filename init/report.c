@@ -101,10 +101,14 @@ report_notify(const struct notify *n, const struct sup *s,
 			out->failures = 1;
 		return;
 	}
+	/* The child's own word while no probe has said anything. */
 	if ((s->phase == SUP_RUN || s->phase == SUP_STOP) &&
-	    out->output[0] == '\0' && n->status_len > 0)
+	    out->output[0] == '\0' && n->status_len > 0) {
+		if (out->probe[0] == '\0')
+			snprintf(out->probe, sizeof(out->probe), "notify");
 		hfile_escape(n->status, n->status_len, out->output,
 		    sizeof(out->output));
+	}
 }
 
 void
