@@ -7,7 +7,9 @@ Compose stack, run-local and the tests:
   CELERY_BROKER_URL      broker (default redis://127.0.0.1:6379/0)
   CELERY_RESULT_BACKEND  result backend (default: the broker URL)
   HEARTBEAT_FILE         touched on every worker heartbeat
-                         (default /tmp/celery-heartbeat)
+                         (default /tmp/celery-heartbeat; empty: no file)
+  NOTIFY_SOCKET          set by vigil --notify: READY=1 on worker_ready,
+                         WATCHDOG=1 on every heartbeat (sdnotify.py)
 
 The worker's MainProcess touches HEARTBEAT_FILE each time Celery sends a
 worker heartbeat (every 2 s by default, --heartbeat-interval to change it)
@@ -16,6 +18,10 @@ once the worker is ready to take tasks. vigil watches the file with
 process hangs, or that lost its broker connection, stops touching it.
 The file is removed when a worker starts and when it shuts down, so an old
 file never vouches for a new worker.
+
+The other style needs no file: under `vigil --notify --watchdog 10s` the
+worker says READY=1 once it takes tasks and WATCHDOG=1 on each heartbeat,
+STOPPING=1 when it shuts down; vigil restarts a worker whose pings stop.
 """
 import os
 import signal
@@ -24,6 +30,9 @@ import time
 
 from celery import Celery, signals
 from celery.utils.log import get_task_logger
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sdnotify  # noqa: E402
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", BROKER_URL)
@@ -53,6 +62,8 @@ _ready = False
 
 
 def _touch_heartbeat():
+    if not HEARTBEAT_FILE:
+        return
     try:
         with open(HEARTBEAT_FILE, "a"):
             pass
@@ -62,6 +73,8 @@ def _touch_heartbeat():
 
 
 def _remove_heartbeat():
+    if not HEARTBEAT_FILE:
+        return
     try:
         os.unlink(HEARTBEAT_FILE)
     except FileNotFoundError:
@@ -104,6 +117,7 @@ def _on_worker_ready(**_):
     global _ready
     _ready = True
     _touch_heartbeat()
+    sdnotify.notify("READY=1\nSTATUS=consuming tasks (pid %d)" % os.getpid())
 
 
 # Connected at import time: Celery only fires heartbeat_sent if a receiver
@@ -112,6 +126,9 @@ def _on_worker_ready(**_):
 def _on_heartbeat(**_):
     if _ready:
         _touch_heartbeat()
+        # Only the MainProcess beats; WATCHDOG_PID names it.
+        if sdnotify.watchdog_enabled():
+            sdnotify.notify("WATCHDOG=1")
 
 
 @signals.worker_shutdown.connect
@@ -119,6 +136,7 @@ def _on_worker_shutdown(**_):
     global _ready
     _ready = False
     _remove_heartbeat()
+    sdnotify.notify("STOPPING=1")
 
 
 @app.task
