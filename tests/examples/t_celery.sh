@@ -231,6 +231,55 @@ expect_match "the default run's task succeeded where this one failed" '^SUCCESS'
 info "celery without -g: task $(printf '%s' "$WARM_RESULT" | cut -c1-7), vigil exited after $(( WARM_MS / 1000 )).$(( WARM_MS % 1000 / 100 )) s"
 info "celery with -g:    task $res, vigil exited after $(( g_ms / 1000 )).$(( g_ms % 1000 / 100 )) s"
 
+# --- 6. sd_notify instead of the heartbeat file ------------------------------
+echo "## sd_notify (--notify --watchdog, no heartbeat file)"
+rm -f "$SF" "$HEARTBEAT_FILE"
+hb_saved=$HEARTBEAT_FILE
+HEARTBEAT_FILE=
+T_START=$(now_ms)
+pid1_bg "$T/log-n" --state-file "$SF" --notify --watchdog 10s \
+    --on-unhealthy restart --restart on-failure --stop-sequence TERM:2s,QUIT:1s \
+    -- "${WORKER[@]}"
+VP=$(vigil_pid)
+HEARTBEAT_FILE=$hb_saved
+if wait_for 40 grep -q '^ready=yes' "$SF"; then
+	info "celery sd_notify: READY=1 $(elapsed_s "$T_START") s after vigil started"
+fi
+expect "notify: READY=1 on worker_ready (ready=yes)" yes "$(field ready)"
+expect_match "notify: STATUS= is vigil status's line" \
+    '^healthy: consuming tasks \(pid [0-9]+\) \(pid' "$(status)"
+if [ -e "$HEARTBEAT_FILE" ]; then fail "notify: no heartbeat file" "$HEARTBEAT_FILE"
+else pass "notify: no heartbeat file"; fi
+expect "notify: the worker serves (add 5 6)" "SUCCESS 11" "$(client call add 5 6)"
+t_ready=$(now_ms)
+left_ms=$(( 12000 - ($(now_ms) - t_ready) ))
+sleep "$(( left_ms / 1000 )).$(printf '%03d' $(( left_ms % 1000 )))"
+expect "notify: still healthy past the watchdog: the heartbeats ping" \
+    "healthy yes" "$(field status) $(field ready)"
+expect_no_match "notify: no watchdog miss while it beats" 'watchdog missed' \
+    "$(cat "$T/log-n")"
+M=$(worker_main "$VP")
+client call hang >/dev/null
+t_hang=$(now_ms)
+if wait_for 30 grep -q 'msg="watchdog missed"' "$T/log-n"; then
+	pass "notify: a hung worker misses the watchdog"
+else
+	fail "notify: a hung worker misses the watchdog" "$(tail -n 5 "$T/log-n")"
+fi
+t_miss=$(elapsed_s "$t_hang")
+expect_match "notify: --on-unhealthy restart acts on it" \
+    'msg="child unhealthy" pid=[0-9]+ action=restart' "$(cat "$T/log-n")"
+wait_for 40 sh -c "grep -q '^restarts=1' '$SF' && grep -q '^ready=yes' '$SF'"
+expect "notify: replaced, and the new worker is ready" "1 yes" \
+    "$(field restarts) $(field ready)"
+if kill -0 "$M" 2>/dev/null; then fail "notify: the hung MainProcess is gone" "pid $M"
+else pass "notify: the hung MainProcess is gone"; fi
+expect "notify: the replacement serves (add 1 2)" "SUCCESS 3" "$(client call add 1 2)"
+info "celery sd_notify hang: watchdog missed $t_miss s after the hang (--watchdog 10s), ready again after $(elapsed_s "$t_hang") s"
+kill -TERM "$VP"
+wait_exit "$UNSHARE_PID" 30
+expect "notify: stops cleanly" 0 "$RC"
+
 # --- run-local: the script a user runs, as it is ------------------------------
 echo "## run-local"
 mkdir -p "$T/rl"
