@@ -22,6 +22,7 @@
 static const char *const hfile_phases[] = {
 	[HFILE_WAITING] = "waiting",
 	[HFILE_RUNNING] = "running",
+	[HFILE_DRAINING] = "draining",
 	[HFILE_STOPPING] = "stopping",
 	[HFILE_CLEANING] = "cleaning",
 	[HFILE_RESTARTING] = "restarting",
@@ -73,7 +74,7 @@ int
 hfile_format(const struct hfile_record *r, char *buf, size_t len)
 {
 	char stale[24] = "", last[16] = "", next[24] = "";
-	int n;
+	int n, m;
 
 	if (r->stale_after > 0)
 		snprintf(stale, sizeof(stale), "%" PRId64, r->stale_after);
@@ -91,7 +92,11 @@ hfile_format(const struct hfile_record *r, char *buf, size_t len)
 	    hfile_phase_name(r->phase), next);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
-	return n;
+	m = snprintf(buf + n, len - (size_t)n, "ready=%s\nready_reason=%s\n",
+	    r->ready ? "yes" : "no", r->ready ? "" : r->ready_reason);
+	if (m < 0 || (size_t)m >= len - (size_t)n)
+		return -ENOSPC;
+	return n + m;
 }
 
 static int
@@ -138,6 +143,17 @@ hfile_line(struct hfile_record *r, const char *k, const char *v, int *have)
 	}
 	if (strcmp(k, "probe") == 0) {
 		snprintf(r->probe, sizeof(r->probe), "%s", v);
+		return 0;
+	}
+	if (strcmp(k, "ready") == 0) {
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return -EINVAL;
+		r->has_ready = 1;
+		r->ready = v[0] == 'y';
+		return 0;
+	}
+	if (strcmp(k, "ready_reason") == 0) {
+		snprintf(r->ready_reason, sizeof(r->ready_reason), "%s", v);
 		return 0;
 	}
 	if (strcmp(k, "output") == 0) {
@@ -255,6 +271,10 @@ hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
 		snprintf(buf, len, "%s: waiting to start%s%s", name,
 		    *out ? ": " : "", out);
 		return;
+	case HFILE_DRAINING:
+		snprintf(buf, len, "%s: draining before the stop, not ready "
+		    "(pid %ld, restarts %ld)", name, r->pid, r->restarts);
+		return;
 	case HFILE_STOPPING:
 		/* Stopped for being unhealthy: why comes first. */
 		if (r->status == HEALTH_UNHEALTHY && *out)
@@ -286,6 +306,27 @@ hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
 	else
 		snprintf(buf, len, "%s: %s (%s)", name, *out ? out :
 		    "no probe output yet", tail);
+}
+
+int
+hfile_alive(const struct hfile_record *r)
+{
+	switch (r->phase) {
+	case HFILE_WAITING:
+	case HFILE_DRAINING:
+		return 1;
+	case HFILE_RUNNING:
+		return r->status != HEALTH_UNHEALTHY;
+	case HFILE_CLEANING:
+	case HFILE_RESTARTING:
+		/* After a crash, on the way to the next start (a clean-up
+		 * before the final exit says stopping). */
+		return r->status == HEALTH_UNHEALTHY;
+	case HFILE_STOPPING:
+	case HFILE_EXITED:
+		break;
+	}
+	return 0;
 }
 
 int

@@ -22,6 +22,7 @@
 enum hfile_phase {
 	HFILE_WAITING,			/* --wait before the first start */
 	HFILE_RUNNING,
+	HFILE_DRAINING,			/* --stop-delay: out of rotation */
 	HFILE_STOPPING,
 	HFILE_CLEANING,			/* child gone, leftovers ending */
 	HFILE_RESTARTING,		/* under the backoff */
@@ -44,6 +45,9 @@ struct hfile_record {
 	long failures;
 	char probe[512];
 	char output[HFILE_OUTPUT_MAX + 1];	/* already escaped */
+	int has_ready;			/* files of older writers have none */
+	int ready;
+	char ready_reason[HFILE_OUTPUT_MAX + 320];	/* when not ready */
 };
 
 /* Escapes raw probe output into one line of at most 256 bytes. */
@@ -57,6 +61,11 @@ int hfile_parse(const char *buf, size_t len, struct hfile_record *r);
 void hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
     size_t len);
 const char *hfile_phase_name(enum hfile_phase p);
+/*
+ * Alive by the liveness rules: running or starting and not unhealthy,
+ * draining, or restarting after a crash under the backoff.
+ */
+int hfile_alive(const struct hfile_record *r);
 
 /*
  * The default path for uid: /run/vigil/health for root; for anyone else

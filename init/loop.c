@@ -103,10 +103,14 @@ loop_follow(struct vigil *v, struct loop_mark m, int64_t now_ns)
 	if (m.phase == SUP_WAIT && s->phase != SUP_WAIT)
 		prober_cancel(&v->wait);
 	if ((m.phase == SUP_RUN && s->phase != SUP_RUN) ||
-	    s->generation != m.generation)
+	    s->generation != m.generation) {
 		prober_cancel(&v->health);
-	if (s->generation != m.generation && s->phase == SUP_RUN)
+		prober_cancel(&v->ready);
+	}
+	if (s->generation != m.generation && s->phase == SUP_RUN) {
 		prober_arm(&v->health, now_ns);
+		prober_arm(&v->ready, now_ns);
+	}
 }
 
 static void
@@ -177,7 +181,8 @@ loop_is_probe(void *ctx, pid_t pid)
 {
 	const struct vigil *v = ctx;
 
-	return prober_owns(&v->health, pid) || prober_owns(&v->wait, pid);
+	return prober_owns(&v->health, pid) || prober_owns(&v->wait, pid) ||
+	    prober_owns(&v->ready, pid);
 }
 
 /* Reaps everything that has exited and routes each pid. */
@@ -199,6 +204,9 @@ loop_reap(struct vigil *v, int64_t now_ns)
 		else if (prober_owns(&v->health, pid))
 			loop_health_outcome(v, prober_reaped(&v->health, pid,
 			    status, now_ns), now_ns);
+		else if (prober_owns(&v->ready, pid))
+			/* Readiness never restarts: the outcome only shows. */
+			prober_reaped(&v->ready, pid, status, now_ns);
 		else if (prober_owns(&v->wait, pid))
 			loop_wait_outcome(v, prober_reaped(&v->wait, pid,
 			    status, now_ns), now_ns);
@@ -221,9 +229,12 @@ loop_tick(struct vigil *v, int64_t now_ns)
 	loop_follow(v, m, now_ns);
 	if (v->sup.phase == SUP_WAIT)
 		loop_wait_outcome(v, prober_tick(&v->wait, now_ns), now_ns);
-	else if (v->sup.phase == SUP_RUN)
+	else if (v->sup.phase == SUP_RUN) {
 		loop_health_outcome(v, prober_tick(&v->health, now_ns),
 		    now_ns);
+		if (v->sup.phase == SUP_RUN)
+			prober_tick(&v->ready, now_ns);
+	}
 }
 
 static int64_t
@@ -234,6 +245,8 @@ loop_deadline(const struct vigil *v)
 	if ((p = prober_deadline(&v->wait)) < d)
 		d = p;
 	if ((p = prober_deadline(&v->health)) < d)
+		d = p;
+	if ((p = prober_deadline(&v->ready)) < d)
 		d = p;
 	if ((p = report_deadline(&v->report)) < d)
 		d = p;
@@ -305,9 +318,22 @@ loop_setup(struct vigil *v, const struct config *c)
 	log_end();
 	if (c->pdeathsig > 0)
 		prctl(PR_SET_PDEATHSIG, c->pdeathsig);
+	/* The runtime KILLs at its own timeout: say so if ours is longer. */
+	if (c->stop_budget_ns > 0 && (config_stop_need(c) < 0 ||
+	    config_stop_need(c) > c->stop_budget_ns)) {
+		log_begin(LOGL_WARN, "the stop may outlast the runtime's timeout");
+		log_dur("budget", c->stop_budget_ns);
+		if (config_stop_need(c) >= 0)
+			log_dur("need", config_stop_need(c));
+		else
+			log_str("need", "unbounded (no --grace, no ladder)");
+		log_end();
+	}
 	prober_init(&v->wait, PROBER_WAIT, c->waits, c->nwaits, c);
 	prober_init(&v->health, PROBER_HEALTH, c->probes, c->nprobes, c);
+	prober_init(&v->ready, PROBER_HEALTH, c->readies, c->nreadies, c);
 	v->health.priv = &c->priv;
+	v->ready.priv = &c->priv;
 	v->wait.priv = &c->priv;
 	report_init(&v->report, c->state_file, c, now);
 	loop_ops_bound = loop_ops;
@@ -316,15 +342,17 @@ loop_setup(struct vigil *v, const struct config *c)
 	    (uint32_t)now ^ (uint32_t)v->self, now);
 	if (v->sup.phase == SUP_WAIT)
 		prober_arm(&v->wait, now);
-	else if (v->sup.phase == SUP_RUN)
+	else if (v->sup.phase == SUP_RUN) {
 		prober_arm(&v->health, now);
+		prober_arm(&v->ready, now);
+	}
 	return 0;
 }
 
 int
 loop_run(struct vigil *v)
 {
-	struct pollfd pfd[1 + 2 * CFG_PROBES_MAX];
+	struct pollfd pfd[1 + 3 * CFG_PROBES_MAX];
 
 	for (;;) {
 		int64_t now = sys_now_ns(), deadline;
@@ -332,7 +360,8 @@ loop_run(struct vigil *v)
 		int n = 1;
 
 		loop_tick(v, now);
-		report_update(&v->report, &v->sup, &v->health, &v->wait, now);
+		report_update(&v->report, &v->sup, &v->health, &v->wait,
+		    &v->ready, now);
 		if (v->sup.phase == SUP_DONE)
 			return v->sup.exit_code;
 
@@ -349,6 +378,7 @@ loop_run(struct vigil *v)
 		pfd[0].revents = 0;
 		n += prober_pollfds(&v->wait, pfd + n, CFG_PROBES_MAX);
 		n += prober_pollfds(&v->health, pfd + n, CFG_PROBES_MAX);
+		n += prober_pollfds(&v->ready, pfd + n, CFG_PROBES_MAX);
 		/* With every signal blocked, EINTR is a defence, not a path. */
 		if (ppoll(pfd, (nfds_t)n, tsp, NULL) < 0 && errno != EINTR) {
 			log_begin(LOGL_ERROR, "ppoll failed");
@@ -361,6 +391,7 @@ loop_run(struct vigil *v)
 		if (n > 1) {
 			prober_drain(&v->wait);
 			prober_drain(&v->health);
+			prober_drain(&v->ready);
 		}
 		loop_reap(v, now);
 	}

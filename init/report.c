@@ -25,6 +25,8 @@ report_status(const struct sup *s, const struct prober *health)
 		return HEALTH_STARTING;
 	case SUP_RUN:
 		return health->n > 0 ? health->health.status : HEALTH_HEALTHY;
+	case SUP_DRAIN:
+		return HEALTH_STOPPING;
 	case SUP_STOP:
 		return s->why == SUP_WHY_UNHEALTHY_RESTART ? HEALTH_UNHEALTHY :
 		    HEALTH_STOPPING;
@@ -44,6 +46,7 @@ report_phase(const struct sup *s)
 	static const enum hfile_phase map[] = {
 		[SUP_WAIT] = HFILE_WAITING,
 		[SUP_RUN] = HFILE_RUNNING,
+		[SUP_DRAIN] = HFILE_DRAINING,
 		[SUP_STOP] = HFILE_STOPPING,
 		[SUP_CLEAN] = HFILE_CLEANING,
 		[SUP_BACKOFF] = HFILE_RESTARTING,
@@ -53,10 +56,49 @@ report_phase(const struct sup *s)
 	return map[s->phase];
 }
 
+/*
+ * Ready: the child runs and is not unhealthy, and the --ready-probe specs
+ * pass (without them, ready follows healthy). A drain is not ready.
+ */
+static void
+report_ready(const struct sup *s, const struct prober *ready,
+    struct hfile_record *out)
+{
+	char esc[HFILE_OUTPUT_MAX + 1];
+
+	out->ready = 0;
+	if (s->phase == SUP_DRAIN) {
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "draining before the stop");
+		return;
+	}
+	if (s->phase != SUP_RUN) {
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "the child is not running");
+		return;
+	}
+	if (out->status == HEALTH_UNHEALTHY) {
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "unhealthy");
+		return;
+	}
+	if (ready->n == 0) {
+		out->ready = out->status == HEALTH_HEALTHY;
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "not healthy yet");
+		return;
+	}
+	out->ready = ready->health.status == HEALTH_HEALTHY;
+	hfile_escape(ready->output, ready->output_len, esc, sizeof(esc));
+	snprintf(out->ready_reason, sizeof(out->ready_reason), "%.300s%s%s",
+	    ready->specs[ready->reported].display, *esc ? ": " : "",
+	    *esc ? esc : ready->rounds ? "" : " not probed yet");
+}
+
 void
 report_derive(const struct sup *s, const struct prober *health,
-    const struct prober *wait, int64_t wall_offset_ms,
-    struct hfile_record *out)
+    const struct prober *wait, const struct prober *ready,
+    int64_t wall_offset_ms, struct hfile_record *out)
 {
 	const struct prober *pr = s->phase == SUP_WAIT ? wait : health;
 
@@ -78,6 +120,8 @@ report_derive(const struct sup *s, const struct prober *health,
 		hfile_escape(pr->output, pr->output_len, out->output,
 		    sizeof(out->output));
 	}
+	out->has_ready = 1;
+	report_ready(s, ready, out);
 }
 
 void
@@ -148,13 +192,14 @@ report_failed(struct report *r, int rc, int64_t now_ns)
 
 void
 report_update(struct report *r, const struct sup *s,
-    const struct prober *health, const struct prober *wait, int64_t now_ns)
+    const struct prober *health, const struct prober *wait,
+    const struct prober *ready, int64_t now_ns)
 {
 	struct hfile_record rec;
 	char buf[HFILE_MAX];
 	int len, rc;
 
-	report_derive(s, health, wait, r->wall_offset_ms, &rec);
+	report_derive(s, health, wait, ready, r->wall_offset_ms, &rec);
 	if (!r->has_status || rec.status != r->status) {
 		r->has_status = 1;
 		r->status = rec.status;

@@ -44,11 +44,12 @@ void report_init(struct report *r, const char *path, const struct config *c,
  * wall_offset_ms converts monotonic deadlines into unix milliseconds.
  */
 void report_derive(const struct sup *s, const struct prober *health,
-    const struct prober *wait, int64_t wall_offset_ms,
-    struct hfile_record *out);
+    const struct prober *wait, const struct prober *ready,
+    int64_t wall_offset_ms, struct hfile_record *out);
 /* Derives, and writes when due. */
 void report_update(struct report *r, const struct sup *s,
-    const struct prober *health, const struct prober *wait, int64_t now_ns);
+    const struct prober *health, const struct prober *wait,
+    const struct prober *ready, int64_t now_ns);
 /* The next heartbeat or retry. */
 int64_t report_deadline(const struct report *r);
 

@@ -26,8 +26,8 @@
 static int
 status_usage(const char *why)
 {
-	fprintf(stderr, "vigil status: %s\nusage: vigil status [--state-file "
-	    "PATH] [--max-age DUR]\n", why);
+	fprintf(stderr, "vigil status: %s\nusage: vigil status [--alive | "
+	    "--ready] [--state-file PATH] [--max-age DUR]\n", why);
 	return 2;
 }
 
@@ -106,13 +106,21 @@ status_read(const char *path, const uid_t *trusted, int nt, int loud,
 	return 0;
 }
 
-/* One line; 0 when healthy. */
+enum status_level {
+	STATUS_HEALTHY,			/* healthy and ready: Docker's check */
+	STATUS_ALIVE,			/* --alive: leave it running */
+	STATUS_READY,			/* --ready: send it traffic */
+};
+
+/* One line; 0 when the record passes the level asked for. */
 static int
-status_judge(const struct hfile_record *r, int64_t max_age_ns)
+status_judge(const struct hfile_record *r, int64_t max_age_ns,
+    enum status_level level)
 {
 	int64_t now_ms = sys_wall_ms(), now = now_ms / 1000;
 	int64_t age = now - r->updated;
 	char line[1024];
+	int ready, healthy, ok;
 
 	if (age < -STATUS_SKEW_S) {
 		printf("stale: last update %llds in the future, was %s\n",
@@ -130,9 +138,31 @@ status_judge(const struct hfile_record *r, int64_t max_age_ns)
 		return 1;
 	}
 	hfile_reason(r, now_ms, line, sizeof(line));
-	printf("%s\n", line);
-	return r->status == HEALTH_HEALTHY && (!r->has_phase ||
-	    r->phase == HFILE_RUNNING) ? 0 : 1;
+	/* Files of older writers know no readiness: ready is healthy. */
+	ready = r->has_ready ? r->ready : r->status == HEALTH_HEALTHY;
+	healthy = r->status == HEALTH_HEALTHY && (!r->has_phase ||
+	    r->phase == HFILE_RUNNING);
+	switch (level) {
+	case STATUS_ALIVE:
+		ok = r->has_phase ? hfile_alive(r) : r->status !=
+		    HEALTH_UNHEALTHY && r->status != HEALTH_STOPPING;
+		printf("%s: %s\n", ok ? "alive" : "not alive", line);
+		return !ok;
+	case STATUS_READY:
+		printf("%s: %s%s%s\n", ready ? "ready" : "not ready",
+		    !ready && r->ready_reason[0] ? r->ready_reason : line,
+		    !ready && r->ready_reason[0] ? "; " : "",
+		    !ready && r->ready_reason[0] ? line : "");
+		return !ready;
+	case STATUS_HEALTHY:
+		break;
+	}
+	if (healthy && !ready)
+		printf("not ready: %s; %s\n", r->ready_reason[0] ?
+		    r->ready_reason : "no reason given", line);
+	else
+		printf("%s\n", line);
+	return healthy && ready ? 0 : 1;
 }
 
 int
@@ -141,6 +171,7 @@ status_main(int argc, char **argv, char **envp)
 	struct hfile_record r;
 	char path[HFILE_PATH_MAX] = "", refused[HFILE_PATH_MAX + 80] = "";
 	int64_t max_age_ns = 0;
+	enum status_level level = STATUS_HEALTHY;
 	uid_t trusted[3];
 	int i, nt = 0, given = 0, rc;
 
@@ -153,6 +184,13 @@ status_main(int argc, char **argv, char **envp)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 
+		if (strcmp(a, "--alive") == 0 || strcmp(a, "--ready") == 0) {
+			if (level != STATUS_HEALTHY)
+				return status_usage("--alive and --ready "
+				    "exclude each other");
+			level = a[2] == 'a' ? STATUS_ALIVE : STATUS_READY;
+			continue;
+		}
 		if (strncmp(a, "--state-file=", 13) == 0)
 			v = a + 13;
 		else if (strncmp(a, "--max-age=", 10) == 0)
@@ -182,7 +220,7 @@ status_main(int argc, char **argv, char **envp)
 		nt++;
 	if (given)
 		return status_read(path, trusted, nt, 1, &r, refused,
-		    sizeof(refused)) < 0 ? 1 : status_judge(&r, max_age_ns);
+		    sizeof(refused)) < 0 ? 1 : status_judge(&r, max_age_ns, level);
 	/*
 	 * Where our own vigil would write, then where PID 1's would (as
 	 * `docker exec -u 0` in a container whose USER is not root).
@@ -196,7 +234,7 @@ status_main(int argc, char **argv, char **envp)
 		for (n = 0; hfile_default(uid, n, path, sizeof(path)) > 0; n++)
 			if ((rc = status_read(path, trusted, nt, 0, &r,
 			    refused, sizeof(refused))) == 0)
-				return status_judge(&r, max_age_ns);
+				return status_judge(&r, max_age_ns, level);
 			else if (rc == -2)
 				return 1;
 	}

@@ -18,6 +18,7 @@
 enum sup_phase {
 	SUP_WAIT,			/* --wait specs before the first start */
 	SUP_RUN,			/* the child runs */
+	SUP_DRAIN,			/* --stop-delay: not ready, still runs */
 	SUP_STOP,			/* the stop ladder runs against the child */
 	SUP_CLEAN,			/* child gone, leftovers being ended */
 	SUP_BACKOFF,			/* waiting to start the next child */
@@ -96,6 +97,9 @@ struct sup {
 	long restarts;			/* restarts in total */
 	uint32_t rnd;
 	int64_t wait_deadline_ns;
+	int64_t drain_end_ns;		/* SUP_DRAIN: when the stop begins */
+	int drain_sig;			/* ... with this signal */
+	int64_t request_ns;		/* the stop request; --grace counts */
 	int64_t said_ns;		/* the last "stop requested" line */
 	long unsaid;			/* requests since, not logged */
 };

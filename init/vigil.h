@@ -24,7 +24,8 @@ struct vigil {
 	struct spawn_opts spawn;
 	struct sup sup;
 	struct prober wait;		/* --wait specs */
-	struct prober health;		/* --probe specs */
+	struct prober health;		/* --probe specs: alive? */
+	struct prober ready;		/* --ready-probe specs: traffic? */
 	struct report report;
 };
 

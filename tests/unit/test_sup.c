@@ -574,6 +574,46 @@ START_TEST(personas)
 }
 END_TEST
 
+START_TEST(drain_before_stop)
+{
+	char *f[] = { "--stop-delay", "5s", "--grace", "8s", NULL };
+
+	start(f, 0);
+	clear();
+	/* Out of rotation at once; the child is signalled after the delay. */
+	sup_on_signal(&sup, SIGTERM, S(10));
+	EXPECT("");
+	ck_assert_int_eq(sup.phase, SUP_DRAIN);
+	ck_assert_int_eq(sup_deadline(&sup, 0), S(15));
+	sup_tick(&sup, S(15) - 1, 0);
+	EXPECT("");
+	sup_tick(&sup, S(15), 0);
+	EXPECT("child:TERM child:CONT");
+	/* --grace counts from the request, not from the end of the drain. */
+	ck_assert_int_eq(sup_deadline(&sup, 0), S(18));
+	/* A second request cuts the drain short. */
+	start(f, 0);
+	sup_on_signal(&sup, SIGTERM, S(10));
+	clear();
+	sup_on_signal(&sup, SIGINT, S(11));
+	EXPECT("child:INT child:CONT");
+	ck_assert_int_eq(sup.phase, SUP_STOP);
+	/* An unhealthy restart skips the delay. */
+	start((char *[]){ "--stop-delay", "5s", "--on-unhealthy", "restart",
+	    "--probe", "tcp://127.0.0.1:1", NULL }, 0);
+	clear();
+	sup_on_unhealthy(&sup, S(3));
+	EXPECT("child:TERM child:CONT");
+	/* The child leaving during the drain is a stop, not a crash. */
+	start((char *[]){ "--stop-delay", "5s", "--restart", "always", NULL },
+	    0);
+	sup_on_signal(&sup, SIGTERM, S(1));
+	sup_on_exit(&sup, W_EXITCODE(0, 0), S(2));
+	sup_tick(&sup, S(2), 1);
+	ck_assert_int_eq(sup.phase, SUP_DONE);
+}
+END_TEST
+
 Suite *suite_sup(void);
 
 Suite *
@@ -602,6 +642,7 @@ suite_sup(void)
 	tcase_add_test(tc, wait_phase);
 	tcase_add_test(tc, signals_forwarded_and_rewritten);
 	tcase_add_test(tc, personas);
+	tcase_add_test(tc, drain_before_stop);
 	suite_add_tcase(s, tc);
 	return s;
 }
