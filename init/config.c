@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "responder.h"
 
 enum opt_id {
 	O_SUBREAPER, O_PDEATHSIG, O_GROUP, O_REMAP_EXIT, O_REWRITE,
@@ -25,7 +26,7 @@ enum opt_id {
 	O_PROBE, O_PROBE_INTERVAL, O_PROBE_TIMEOUT, O_PROBE_START_PERIOD,
 	O_PROBE_START_INTERVAL, O_PROBE_RETRIES, O_PROBE_SUCCESSES, O_WAIT,
 	O_WAIT_TIMEOUT, O_STATE_FILE, O_USER, O_CAPS, O_NO_NEW_PRIVS,
-	O_SECCOMP, O_SECCOMP_DENY, O_COUNT
+	O_SECCOMP, O_SECCOMP_DENY, O_METRICS, O_COUNT
 };
 _Static_assert(O_COUNT <= 64, "config.env_overridden has a bit per option");
 
@@ -75,6 +76,7 @@ static const struct opt {
 	[O_NO_NEW_PRIVS] = { "no-new-privs", 0, 0, 1 },
 	[O_SECCOMP] = { "seccomp", 0, 1, 1 },
 	[O_SECCOMP_DENY] = { "seccomp-deny", 0, 1, 1 },
+	[O_METRICS] = { "metrics", 0, 1, 1 },
 };
 
 /* Where a value came from, for error messages. */
@@ -299,6 +301,9 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 	case O_SECCOMP_DENY:
 		return cfg_priv(s, priv_parse_deny(&c->priv, v, why,
 		    sizeof(why)), why);
+	case O_METRICS:
+		return cfg_priv(s, responder_parse_addr(v, &c->metrics_ip,
+		    &c->metrics_port, why, sizeof(why)), why);
 	}
 	return cfg_fail(s, "unhandled option");
 }

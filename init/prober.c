@@ -98,6 +98,41 @@ prober_skips(const struct prober *pr, int i)
 	return pr->mode == PROBER_WAIT && pr->passed[i];
 }
 
+const int64_t prober_bucket_ns[PROBER_BUCKETS - 1] = {
+	1 * NS_PER_MS, INT64_C(2500000), 5 * NS_PER_MS, 10 * NS_PER_MS,
+	25 * NS_PER_MS, 50 * NS_PER_MS, 100 * NS_PER_MS, 250 * NS_PER_MS,
+	500 * NS_PER_MS, NS_PER_S, 2500 * NS_PER_MS, 5 * NS_PER_S,
+	10 * NS_PER_S,
+};
+
+/* Counts the finished runs of a round: result and duration. */
+static void
+prober_count(struct prober *pr)
+{
+	int i, b;
+
+	for (i = 0; i < pr->n; i++) {
+		const struct probe_run *r = &pr->runs[i];
+		int64_t d;
+
+		if (prober_skips(pr, i) || r->cancelled)
+			continue;
+		if (r->timed_out)
+			d = pr->timeout_ns;
+		else if (r->started_ns == 0 || pr->ended_ns[i] < r->started_ns)
+			d = 0;		/* it could not even start */
+		else
+			d = pr->ended_ns[i] - r->started_ns;
+		pr->results[i][r->timed_out ? PROBER_TIMEOUT :
+		    probe_passed(r) ? PROBER_PASS : PROBER_FAIL]++;
+		for (b = 0; b < PROBER_BUCKETS - 1; b++)
+			if (d <= prober_bucket_ns[b])
+				break;
+		pr->buckets[i][b]++;
+		pr->dur_sum_ns[i] += d;
+	}
+}
+
 static void
 prober_round(struct prober *pr, int64_t now_ns)
 {
@@ -229,6 +264,7 @@ static enum prober_outcome
 prober_done(struct prober *pr, int64_t now_ns)
 {
 	pr->active = 0;
+	prober_count(pr);
 	switch (pr->mode) {
 	case PROBER_WAIT:
 		return prober_wait_done(pr, now_ns);
@@ -250,6 +286,8 @@ prober_reaped(struct prober *pr, pid_t pid, int status, int64_t now_ns)
 	if (i < 0)
 		return PROBER_NOTHING;
 	r = &pr->runs[i];
+	if (!r->finished)
+		pr->ended_ns[i] = now_ns;
 	probe_reaped(r, status);
 	if (r->cancelled || !pr->active || !prober_round_over(pr))
 		return PROBER_NOTHING;

@@ -156,6 +156,8 @@ report_update(struct report *r, const struct sup *s,
 
 	report_derive(s, health, wait, r->wall_offset_ms, &rec);
 	if (!r->has_status || rec.status != r->status) {
+		if (r->has_status)
+			r->transitions[rec.status]++;
 		r->has_status = 1;
 		r->status = rec.status;
 		r->since = sys_wall_ms() / 1000;

@@ -346,6 +346,8 @@ sup_on_exit(struct sup *s, int status, int64_t now_ns)
 	s->last_code = sup_code_of(status);
 	s->last_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	s->last_exec_failed = exec_failed;
+	s->exits[exec_failed ? SUP_EXIT_EXEC_FAILED : s->last_signal ?
+	    SUP_EXIT_SIGNAL : SUP_EXIT_CODE]++;
 	/*
 	 * Ctrl-C (or Ctrl-\) on a terminal reaches the child's foreground
 	 * group, not vigil: it is a stop request all the same.
@@ -457,8 +459,10 @@ sup_on_signal(struct sup *s, int sig, int64_t now_ns)
 		sup_stop_request(s, sig, r, now_ns);
 		return;
 	}
-	if (r != 0 && s->child > 0)
+	if (r != 0 && s->child > 0) {
+		s->forwarded[sig]++;
 		sup_send(s, SUP_SCOPE_CHILD, r);
+	}
 	/* The hot path of a signal storm: format nothing unless asked to. */
 	if (!log_enabled(LOGL_DEBUG))
 		return;
@@ -480,6 +484,7 @@ sup_on_unhealthy(struct sup *s, int64_t now_ns)
 
 	if (s->phase != SUP_RUN || c->on_unhealthy == CFG_UNHEALTHY_NONE)
 		return;
+	s->unhealthy_actions[exit]++;
 	log_begin(LOGL_WARN, "child unhealthy");
 	log_int("pid", s->child);
 	log_str("action", exit ? "exit" : "restart");

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "prober.h"
 #include "report.h"
+#include "responder.h"
 #include "sup.h"
 
 struct vigil {
@@ -24,6 +25,9 @@ struct vigil {
 	struct prober wait;		/* --wait specs */
 	struct prober health;		/* --probe specs */
 	struct report report;
+	struct responder metrics;	/* --metrics */
+	struct metrics_src msrc;	/* what a responder shows */
+	long orphans_reaped;
 };
 
 /* Signals, subreaper, the modules; then the first start. 0 or -1. */
