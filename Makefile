@@ -200,7 +200,7 @@ deps:
 		libcap-dev libseccomp-dev check libsubunit-dev valgrind \
 		util-linux procps iproute2 python3 python3-celery python3-redis \
 		redis-server postgresql tini dumb-init hyperfine curl clang \
-		libclang-rt-14-dev file \
+		libclang-rt-14-dev file prometheus \
 		>>$(B)/deps.log 2>&1 || { tail -n 20 $(B)/deps.log; exit 1; }
 
 format:

@@ -163,3 +163,8 @@ done
 echo "== ${PROBE_RUNS:-100000} probe runs: fds and memory of PID 1"
 kill "${PIDS[@]}" 2>/dev/null; PIDS=()
 "$(dirname "$0")/soak.sh" "$VIGIL" "${PROBE_RUNS:-100000}"
+
+# ---- metrics endpoint: CPU per scrape, RSS with --metrics on/off ---------
+echo "== metrics endpoint: CPU per scrape and RSS (tests/bench/metrics.sh)"
+"$(dirname "$0")/metrics.sh" "$VIGIL" 1000
+# ---- end of metrics endpoint block ---------------------------------------
