@@ -4,7 +4,7 @@
 
 const char config_usage[] =
 "usage: vigil [OPTIONS] [--] COMMAND [ARG...]   run and supervise COMMAND\n"
-"       vigil status [--state-file PATH] [--max-age DUR]\n"
+"       vigil status [--state-file PATH] [--max-age DUR] [--json|-v]\n"
 "       vigil probe [--timeout DUR] SPEC...\n"
 "       vigil --version | --help | --license\n"
 "\n"

@@ -221,6 +221,29 @@ prober_wait_done(struct prober *pr, int64_t now_ns)
 	return PROBER_DONE;
 }
 
+/* Keeps the round that just ended at the head of the history. */
+static void
+prober_remember(struct prober *pr, int pass, int64_t now_ns)
+{
+	const struct probe_run *r = &pr->runs[pr->reported];
+	struct prober_round *h = &pr->hist[0];
+
+	memmove(&pr->hist[1], &pr->hist[0],
+	    (PROBER_HISTORY - 1) * sizeof(pr->hist[0]));
+	if (pr->nhist < PROBER_HISTORY)
+		pr->nhist++;
+	h->start_ns = pr->round_ns;
+	h->dur_ns = now_ns - pr->round_ns;
+	h->result = pass ? PROBER_PASS : r->timed_out ? PROBER_TIMEOUT :
+	    PROBER_FAIL;
+	h->code = r->timed_out ? -1 : WIFEXITED(r->status) ?
+	    WEXITSTATUS(r->status) : WIFSIGNALED(r->status) ?
+	    128 + WTERMSIG(r->status) : -1;
+	h->len = pr->output_len < sizeof(h->out) ? pr->output_len :
+	    sizeof(h->out);
+	memcpy(h->out, pr->output, h->len);
+}
+
 /* A health round ended: one result for the state machine. */
 static enum prober_outcome
 prober_health_done(struct prober *pr, int64_t now_ns)
@@ -238,6 +261,7 @@ prober_health_done(struct prober *pr, int64_t now_ns)
 		}
 	pr->output_len = probe_summary(&pr->runs[pr->reported], pr->timeout_ns,
 	    pr->output, sizeof(pr->output));
+	prober_remember(pr, pass, now_ns);
 	/* Docker judges the start period by when the probe started. */
 	changed = health_result(&pr->health, &pr->hcfg, pass, pr->round_ns);
 	/* A failure that does not count (start period) is no news. */

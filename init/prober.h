@@ -44,6 +44,19 @@ enum prober_result {
 #define PROBER_BUCKETS 14
 extern const int64_t prober_bucket_ns[PROBER_BUCKETS - 1];
 
+/* The last health rounds kept for the health file's log. */
+#define PROBER_HISTORY 5
+#define PROBER_HISTORY_OUT 256
+
+struct prober_round {
+	int64_t start_ns;
+	int64_t dur_ns;
+	enum prober_result result;
+	int code;			/* exit status, 128+N; -1: none */
+	size_t len;
+	char out[PROBER_HISTORY_OUT];	/* the round's summary, raw */
+};
+
 struct prober {
 	enum prober_mode mode;
 	const struct probe_spec *specs;
@@ -71,6 +84,9 @@ struct prober {
 	long results[CFG_PROBES_MAX][PROBER_RESULTS];
 	long buckets[CFG_PROBES_MAX][PROBER_BUCKETS];	/* not cumulative */
 	int64_t dur_sum_ns[CFG_PROBES_MAX];
+
+	struct prober_round hist[PROBER_HISTORY];	/* newest first */
+	int nhist;
 };
 
 /* Sets up *pr for specs (copied by reference) with c's schedule. */

@@ -53,6 +53,31 @@ report_phase(const struct sup *s)
 	return map[s->phase];
 }
 
+/* The health rounds' log, in the file's terms. */
+static void
+report_log(const struct prober *health, int64_t wall_offset_ms,
+    struct hfile_record *out)
+{
+	static const enum hfile_result results[PROBER_RESULTS] = {
+		[PROBER_PASS] = HFILE_PASS,
+		[PROBER_FAIL] = HFILE_FAIL,
+		[PROBER_TIMEOUT] = HFILE_TIMEOUT,
+	};
+	int i;
+
+	for (i = 0; i < health->nhist && i < HFILE_HISTORY; i++) {
+		const struct prober_round *h = &health->hist[i];
+		struct hfile_round *o = &out->log[i];
+
+		o->start_ms = h->start_ns / NS_PER_MS + wall_offset_ms;
+		o->dur_ms = h->dur_ns / NS_PER_MS;
+		o->result = results[h->result];
+		o->code = h->code;
+		hfile_escape(h->out, h->len, o->output, sizeof(o->output));
+	}
+	out->nlog = i;
+}
+
 void
 report_derive(const struct sup *s, const struct prober *health,
     const struct prober *wait, int64_t wall_offset_ms,
@@ -78,6 +103,7 @@ report_derive(const struct sup *s, const struct prober *health,
 		hfile_escape(pr->output, pr->output_len, out->output,
 		    sizeof(out->output));
 	}
+	report_log(health, wall_offset_ms, out);
 }
 
 void

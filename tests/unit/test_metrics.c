@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hfile.h"
 #include "metrics.h"
 #include "prober.h"
 #include "report.h"
@@ -248,6 +249,89 @@ START_TEST(requests)
 }
 END_TEST
 
+/* The health file's probe log: five rounds, in order, round-tripped. */
+START_TEST(history_round_trip)
+{
+	struct hfile_record r, back;
+	char buf[HFILE_MAX];
+	int len, i;
+
+	memset(&r, 0, sizeof(r));
+	r.status = HEALTH_UNHEALTHY;
+	r.updated = 1764400012;
+	r.nlog = HFILE_HISTORY;
+	for (i = 0; i < HFILE_HISTORY; i++) {
+		r.log[i].start_ms = 1764400012345 - i * 1000;
+		r.log[i].dur_ms = 12 + i;
+		r.log[i].result = i == 0 ? HFILE_TIMEOUT : i == 1 ? HFILE_PASS :
+		    HFILE_FAIL;
+		r.log[i].code = i == 0 ? -1 : i == 1 ? 0 : 137;
+		/* The longest output, with spaces: the rest of the line. */
+		memset(r.log[i].output, 'a' + i, HFILE_OUTPUT_MAX);
+		r.log[i].output[3] = ' ';
+	}
+	snprintf(r.output, sizeof(r.output), "%s", r.log[0].output);
+	snprintf(r.probe, sizeof(r.probe), "%0511d", 0);
+	len = hfile_format(&r, buf, sizeof(buf));
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_lt(len, HFILE_MAX);
+	ck_assert_ptr_nonnull(strstr(buf, "\nlog1=1764400012345 12 timeout - "
+	    "aaa aaaa"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nlog2=1764400011345 13 pass 0 "));
+	ck_assert_ptr_nonnull(strstr(buf, "\nlog5=1764400008345 16 fail 137 "));
+	ck_assert_int_eq(hfile_parse(buf, (size_t)len, &back), 0);
+	ck_assert_int_eq(back.nlog, HFILE_HISTORY);
+	for (i = 0; i < HFILE_HISTORY; i++) {
+		ck_assert_int_eq(back.log[i].start_ms, r.log[i].start_ms);
+		ck_assert_int_eq(back.log[i].dur_ms, r.log[i].dur_ms);
+		ck_assert_int_eq(back.log[i].result, r.log[i].result);
+		ck_assert_int_eq(back.log[i].code, r.log[i].code);
+		ck_assert_str_eq(back.log[i].output, r.log[i].output);
+	}
+	/* An empty output stays empty; no log, no lines. */
+	r.nlog = 1;
+	r.log[0].output[0] = '\0';
+	len = hfile_format(&r, buf, sizeof(buf));
+	ck_assert_int_eq(hfile_parse(buf, (size_t)len, &back), 0);
+	ck_assert_int_eq(back.nlog, 1);
+	ck_assert_str_eq(back.log[0].output, "");
+	r.nlog = 0;
+	len = hfile_format(&r, buf, sizeof(buf));
+	ck_assert_ptr_null(strstr(buf, "log1="));
+}
+END_TEST
+
+static int
+parse_with(const char *extra)
+{
+	struct hfile_record r;
+	char buf[HFILE_MAX];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "status=healthy\nupdated=1\n%s", extra);
+	return hfile_parse(buf, (size_t)n, &r);
+}
+
+START_TEST(history_rejects)
+{
+	ck_assert_int_eq(parse_with("log1=1 2 pass 0 ok\n"), 0);
+	ck_assert_int_eq(parse_with("log1=1 2 pass 0 \n"), 0);
+	/* Out of order, a gap, or a sixth round. */
+	ck_assert_int_eq(parse_with("log2=1 2 pass 0 ok\n"), -EINVAL);
+	ck_assert_int_eq(parse_with("log1=1 2 pass 0 x\nlog1=1 2 pass 0 x\n"),
+	    -EINVAL);
+	/* Missing or bad fields. */
+	ck_assert_int_eq(parse_with("log1=1 2 pass 0\n"), -EINVAL);
+	ck_assert_int_eq(parse_with("log1=1 2 maybe 0 x\n"), -EINVAL);
+	ck_assert_int_eq(parse_with("log1=1 -2 pass 0 x\n"), -EINVAL);
+	ck_assert_int_eq(parse_with("log1=x 2 pass 0 x\n"), -EINVAL);
+	ck_assert_int_eq(parse_with("log1=1 2 fail 999 x\n"), -EINVAL);
+	ck_assert_int_eq(parse_with("log1=1 2 fail -1 x\n"), -EINVAL);
+	/* Keys that are not ours are skipped, as an older reader does. */
+	ck_assert_int_eq(parse_with("log6=whatever\nlogx=1\n"), 0);
+}
+END_TEST
+
 Suite *suite_metrics(void);
 
 Suite *
@@ -262,6 +346,8 @@ suite_metrics(void)
 	tcase_add_test(tc, escape_labels);
 	tcase_add_test(tc, parse_addr);
 	tcase_add_test(tc, requests);
+	tcase_add_test(tc, history_round_trip);
+	tcase_add_test(tc, history_rejects);
 	suite_add_tcase(s, tc);
 	return s;
 }
