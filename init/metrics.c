@@ -118,24 +118,24 @@ metrics_child(struct mbuf *m, const struct metrics_src *src)
 	int i;
 
 	mb_family(m, "vigil_child_up", "gauge",
-	    "1 while the supervised command runs.");
+	    "1 while the child runs.");
 	mb_add(m, "vigil_child_up %d\n", s->child > 0);
 	mb_family(m, "vigil_child_start_time_seconds", "gauge",
-	    "Unix time the current or last child started.");
+	    "When the last child started.");
 	mb_add(m, "vigil_child_start_time_seconds ");
 	mb_seconds_ms(m, s->start_ns > 0 ? s->start_ns / NS_PER_MS +
 	    src->report->wall_offset_ms : 0);
 	mb_add(m, "\n");
 	mb_family(m, "vigil_child_restarts_total", "counter",
-	    "Restarts of the child.");
+	    "Child restarts.");
 	mb_add(m, "vigil_child_restarts_total %ld\n", s->restarts);
 	if (s->has_last) {
 		mb_family(m, "vigil_child_last_exit_code", "gauge",
-		    "Exit code of the last child, 128+N for signal N.");
+		    "The last child's exit code.");
 		mb_add(m, "vigil_child_last_exit_code %d\n", s->last_code);
 	}
 	mb_family(m, "vigil_child_exits_total", "counter",
-	    "Children that ended, by how.");
+	    "Child exits.");
 	for (i = 0; i < SUP_EXITS; i++)
 		mb_add(m, "vigil_child_exits_total{reason=\"%s\"} %ld\n",
 		    exits[i], s->exits[i]);
@@ -151,19 +151,19 @@ metrics_health(struct mbuf *m, const struct metrics_src *src)
 	report_derive(src->sup, src->health, src->wait,
 	    src->report->wall_offset_ms, &rec);
 	mb_family(m, "vigil_health_status", "gauge",
-	    "The health state: 1 for the current one.");
+	    "The health state.");
 	for (i = HEALTH_STARTING; i <= HEALTH_STOPPING; i++)
 		mb_add(m, "vigil_health_status{status=\"%s\"} %d\n",
 		    health_name((enum health_status)i), rec.status ==
 		    (enum health_status)i);
 	mb_family(m, "vigil_health_transitions_total", "counter",
-	    "Changes of the health state, by the state changed to.");
+	    "Health state changes.");
 	for (i = HEALTH_STARTING; i <= HEALTH_STOPPING; i++)
 		mb_add(m, "vigil_health_transitions_total{to=\"%s\"} %ld\n",
 		    health_name((enum health_status)i),
 		    src->report->transitions[i]);
 	mb_family(m, "vigil_unhealthy_actions_total", "counter",
-	    "What vigil did about an unhealthy child.");
+	    "Actions on unhealthy.");
 	for (i = 0; i < 2; i++)
 		mb_add(m, "vigil_unhealthy_actions_total{action=\"%s\"} %ld\n",
 		    actions[i], src->sup->unhealthy_actions[i]);
@@ -219,34 +219,34 @@ metrics_vigil(struct mbuf *m, const struct metrics_src *src,
 	int sig;
 
 	mb_family(m, "vigil_orphans_reaped_total", "counter",
-	    "Processes other than the child and probes that vigil reaped.");
+	    "Orphans reaped.");
 	mb_add(m, "vigil_orphans_reaped_total %ld\n", src->orphans_reaped);
 	mb_family(m, "vigil_signals_forwarded_total", "counter",
-	    "Signals passed on to the child, by the signal received.");
+	    "Signals forwarded.");
 	for (sig = 1; sig <= PARSE_SIGMAX; sig++)
 		if (src->sup->forwarded[sig] > 0)
 			mb_add(m, "vigil_signals_forwarded_total{signal=\"%s\"}"
 			    " %ld\n", parse_signal_name(sig, name,
 			    sizeof(name)), src->sup->forwarded[sig]);
 	mb_family(m, "vigil_state_file_write_errors_total", "counter",
-	    "Health file writes that failed.");
+	    "Failed health file writes.");
 	mb_add(m, "vigil_state_file_write_errors_total %ld\n",
 	    src->report->write_errors);
 	mb_family(m, "vigil_build_info", "gauge", "vigil's version.");
 	mb_add(m, "vigil_build_info{version=\"%s\"} 1\n", VIGIL_VERSION);
 	if (proc->rss_bytes >= 0) {
 		mb_family(m, "process_resident_memory_bytes", "gauge",
-		    "Resident memory of vigil's PID 1 process.");
+		    "vigil's resident memory.");
 		mb_add(m, "process_resident_memory_bytes %lld\n",
 		    proc->rss_bytes);
 	}
 	if (proc->open_fds >= 0) {
 		mb_family(m, "process_open_fds", "gauge",
-		    "Open file descriptors of vigil's PID 1 process.");
+		    "vigil's open descriptors.");
 		mb_add(m, "process_open_fds %ld\n", proc->open_fds);
 	}
 	mb_family(m, "process_start_time_seconds", "gauge",
-	    "Unix time vigil started.");
+	    "When vigil started.");
 	mb_add(m, "process_start_time_seconds ");
 	mb_seconds_ms(m, src->start_wall_ms);
 	mb_add(m, "\n");
@@ -262,11 +262,11 @@ metrics_format(const struct metrics_src *src,
 	metrics_child(&m, src);
 	metrics_health(&m, src);
 	mb_family(&m, "vigil_probe_runs_total", "counter",
-	    "Probe runs, by probe and result.");
+	    "Probe runs.");
 	metrics_probes(&m, src->health, "health", 1);
 	metrics_probes(&m, src->wait, "wait", 1);
 	mb_family(&m, "vigil_probe_duration_seconds", "histogram",
-	    "How long probe runs took.");
+	    "Probe run durations.");
 	metrics_probes(&m, src->health, "health", 0);
 	metrics_probes(&m, src->wait, "wait", 0);
 	metrics_vigil(&m, src, proc);
