@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "responder.h"
 
 enum opt_id {
 	O_SUBREAPER, O_PDEATHSIG, O_GROUP, O_REMAP_EXIT, O_REWRITE,
@@ -28,7 +29,7 @@ enum opt_id {
 	O_PROBE_START_INTERVAL, O_PROBE_RETRIES, O_PROBE_SUCCESSES, O_WAIT,
 	O_WAIT_TIMEOUT, O_STATE_FILE, O_USER, O_CAPS, O_NO_NEW_PRIVS,
 	O_SECCOMP, O_SECCOMP_DENY, O_PROBE_USER, O_PROBE_FILE, O_READY_PROBE,
-	O_STOP_DELAY, O_STOP_BUDGET, O_COUNT
+	O_STOP_DELAY, O_STOP_BUDGET, O_METRICS, O_COUNT
 };
 _Static_assert(O_COUNT <= 64, "config.env_overridden has a bit per option");
 
@@ -83,6 +84,7 @@ static const struct opt {
 	[O_SECCOMP] = { "seccomp", 0, 1, 1 },
 	[O_SECCOMP_DENY] = { "seccomp-deny", 0, 1, 1 },
 	[O_PROBE_USER] = { "probe-user", 0, 1, 1 },
+	[O_METRICS] = { "metrics", 0, 1, 1 },
 };
 
 /* Where a value came from, for error messages. */
@@ -369,6 +371,9 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 	case O_PROBE_USER:
 		return cfg_priv(s, priv_parse_probe_user(&c->probe_sandbox, v,
 		    why, sizeof(why)), why);
+	case O_METRICS:
+		return cfg_priv(s, responder_parse_addr(v, &c->metrics_ip,
+		    &c->metrics_port, why, sizeof(why)), why);
 	}
 	return cfg_fail(s, "unhandled option");
 }

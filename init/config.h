@@ -106,6 +106,8 @@ struct config {
 
 	/* Bit n: option n's VIGIL_* variable was set, and beaten by a flag. */
 	uint64_t env_overridden;
+	uint32_t metrics_ip;		/* --metrics, network order */
+	int metrics_port;		/* 0: no metrics endpoint */
 };
 
 /*

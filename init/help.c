@@ -4,7 +4,8 @@
 
 const char config_usage[] =
 "usage: vigil [OPTIONS] [--] COMMAND [ARG...]   run and supervise COMMAND\n"
-"       vigil status [--alive | --ready] [--state-file PATH] [--max-age DUR]\n"
+"       vigil status [--alive | --ready] [--json | -v] [--state-file PATH]\n"
+"                    [--max-age DUR]\n"
 "       vigil probe [--timeout DUR] SPEC...\n"
 "       vigil --version | --help | --license\n"
 "\n"
@@ -66,6 +67,9 @@ const char config_usage[] =
 "      --seccomp-deny LIST deny these syscalls too (comma-separated)\n"
 "      --probe-user USER[:GROUP]  network and file probes run sandboxed as USER\n"
 "                          (default: --user unless root, else 65534:65534)\n"
+"metrics:\n"
+"      --metrics ADDR:PORT serve Prometheus metrics at GET /metrics, e.g.\n"
+"                          :9464 or 127.0.0.1:9464 (default: off)\n"
 "\n"
 "Exit: the child's code (128+N for signal N); 126/127 command not executable /\n"
 "not found; 2 bad usage; 3 --wait timed out.\n"

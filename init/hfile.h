@@ -15,7 +15,9 @@
 #include "health.h"
 
 #define HFILE_OUTPUT_MAX 256
-#define HFILE_MAX 2048
+/* The history lines made 2 KiB too tight: five rounds of 256 bytes. */
+#define HFILE_MAX 4096
+#define HFILE_HISTORY 5
 #define HFILE_PATH_MAX 1024
 
 /* What the supervisor is doing, as the file names it. */
@@ -27,6 +29,21 @@ enum hfile_phase {
 	HFILE_CLEANING,			/* child gone, leftovers ending */
 	HFILE_RESTARTING,		/* under the backoff */
 	HFILE_EXITED,
+};
+
+/* One health probe round, as Docker's health log keeps them. */
+enum hfile_result {
+	HFILE_PASS,
+	HFILE_FAIL,
+	HFILE_TIMEOUT,
+};
+
+struct hfile_round {
+	int64_t start_ms;		/* unix ms */
+	int64_t dur_ms;
+	enum hfile_result result;
+	int code;			/* exit status, 128+N; -1: none */
+	char output[HFILE_OUTPUT_MAX + 1];	/* already escaped */
 };
 
 /* What the file holds. Times are unix seconds unless named _ms. */
@@ -48,6 +65,8 @@ struct hfile_record {
 	int has_ready;			/* files of older writers have none */
 	int ready;
 	char ready_reason[HFILE_OUTPUT_MAX + 320];	/* when not ready */
+	int nlog;			/* rounds in log, newest first */
+	struct hfile_round log[HFILE_HISTORY];	/* keys log1 .. log5 */
 };
 
 /* Escapes raw probe output into one line of at most 256 bytes. */
@@ -66,6 +85,7 @@ const char *hfile_phase_name(enum hfile_phase p);
  * draining, or restarting after a crash under the backoff.
  */
 int hfile_alive(const struct hfile_record *r);
+const char *hfile_result_name(enum hfile_result r);
 
 /*
  * The default path for uid: /run/vigil/health for root; for anyone else

@@ -182,7 +182,8 @@ loop_is_probe(void *ctx, pid_t pid)
 	const struct vigil *v = ctx;
 
 	return prober_owns(&v->health, pid) || prober_owns(&v->wait, pid) ||
-	    prober_owns(&v->ready, pid);
+	    prober_owns(&v->ready, pid) ||
+	    responder_owns(&v->metrics, pid);
 }
 
 /* Reaps everything that has exited and routes each pid. */
@@ -210,7 +211,10 @@ loop_reap(struct vigil *v, int64_t now_ns)
 		else if (prober_owns(&v->wait, pid))
 			loop_wait_outcome(v, prober_reaped(&v->wait, pid,
 			    status, now_ns), now_ns);
-		else if (v->cfg->warn_reap || log_enabled(LOGL_DEBUG)) {
+		else if (responder_owns(&v->metrics, pid))
+			responder_reaped(&v->metrics, pid);
+		else if (++v->orphans_reaped, v->cfg->warn_reap ||
+		    log_enabled(LOGL_DEBUG)) {
 			log_begin(v->cfg->warn_reap ? LOGL_WARN : LOGL_DEBUG,
 			    "reaped orphan");
 			log_int("pid", pid);
@@ -227,6 +231,7 @@ loop_tick(struct vigil *v, int64_t now_ns)
 
 	sup_tick(&v->sup, now_ns, v->no_children);
 	loop_follow(v, m, now_ns);
+	responder_tick(&v->metrics, now_ns);
 	if (v->sup.phase == SUP_WAIT)
 		loop_wait_outcome(v, prober_tick(&v->wait, now_ns), now_ns);
 	else if (v->sup.phase == SUP_RUN) {
@@ -249,6 +254,8 @@ loop_deadline(const struct vigil *v)
 	if ((p = prober_deadline(&v->ready)) < d)
 		d = p;
 	if ((p = report_deadline(&v->report)) < d)
+		d = p;
+	if ((p = responder_deadline(&v->metrics)) < d)
 		d = p;
 	return d;
 }
@@ -290,6 +297,7 @@ loop_setup(struct vigil *v, const struct config *c)
 {
 	int64_t now = sys_now_ns();
 	sigset_t set;
+	int rc;
 
 	/* *v is static and zero; clearing it would only make it resident. */
 	v->cfg = c;
@@ -312,6 +320,13 @@ loop_setup(struct vigil *v, const struct config *c)
 	} else if (!v->pid1)
 		log_msg(LOGL_WARN, "not PID 1 and not a subreaper: orphans "
 		    "will not be reaped (run as PID 1, or add -s)");
+	/* Before anything starts: a port in use ends vigil right here. */
+	if ((rc = responder_open(&v->metrics, c->metrics_ip,
+	    c->metrics_port)) < 0) {
+		fprintf(stderr, "vigil: --metrics: cannot listen on port %d: "
+		    "%s\n", c->metrics_port, strerror(-rc));
+		return -1;
+	}
 	log_begin(LOGL_DEBUG, "vigil starting");
 	log_str("version", VIGIL_VERSION);
 	log_int("pid", v->self);
@@ -336,6 +351,8 @@ loop_setup(struct vigil *v, const struct config *c)
 	v->ready.priv = &c->priv;
 	v->wait.priv = &c->priv;
 	report_init(&v->report, c->state_file, c, now);
+	v->msrc = (struct metrics_src){ &v->sup, &v->health, &v->wait,
+		&v->ready, &v->report, 0, sys_wall_ms() };
 	loop_ops_bound = loop_ops;
 	loop_ops_bound.ctx = v;
 	sup_init(&v->sup, c, &loop_ops_bound, v->pid1, isatty(STDIN_FILENO),
@@ -352,12 +369,12 @@ loop_setup(struct vigil *v, const struct config *c)
 int
 loop_run(struct vigil *v)
 {
-	struct pollfd pfd[1 + 3 * CFG_PROBES_MAX];
+	struct pollfd pfd[2 + 3 * CFG_PROBES_MAX];
 
 	for (;;) {
 		int64_t now = sys_now_ns(), deadline;
 		struct timespec ts, *tsp = NULL;
-		int n = 1;
+		int n = 1, mfd;
 
 		loop_tick(v, now);
 		report_update(&v->report, &v->sup, &v->health, &v->wait,
@@ -379,6 +396,8 @@ loop_run(struct vigil *v)
 		n += prober_pollfds(&v->wait, pfd + n, CFG_PROBES_MAX);
 		n += prober_pollfds(&v->health, pfd + n, CFG_PROBES_MAX);
 		n += prober_pollfds(&v->ready, pfd + n, CFG_PROBES_MAX);
+		mfd = n;
+		n += responder_pollfd(&v->metrics, pfd + n);
 		/* With every signal blocked, EINTR is a defence, not a path. */
 		if (ppoll(pfd, (nfds_t)n, tsp, NULL) < 0 && errno != EINTR) {
 			log_begin(LOGL_ERROR, "ppoll failed");
@@ -388,10 +407,15 @@ loop_run(struct vigil *v)
 		now = sys_now_ns();
 		if (pfd[0].revents & POLLIN)
 			loop_signals(v, now);
-		if (n > 1) {
+		if (mfd > 1) {
 			prober_drain(&v->wait);
 			prober_drain(&v->health);
 			prober_drain(&v->ready);
+		}
+		if (n > mfd && (pfd[mfd].revents & POLLIN)) {
+			/* The snapshot a responder inherits: counts as of now. */
+			v->msrc.orphans_reaped = v->orphans_reaped;
+			responder_accept(&v->metrics, &v->msrc, now);
 		}
 		loop_reap(v, now);
 	}

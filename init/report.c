@@ -95,6 +95,31 @@ report_ready(const struct sup *s, const struct prober *ready,
 	    *esc ? esc : ready->rounds ? "" : " not probed yet");
 }
 
+/* The health rounds' log, in the file's terms. */
+static void
+report_log(const struct prober *health, int64_t wall_offset_ms,
+    struct hfile_record *out)
+{
+	static const enum hfile_result results[PROBER_RESULTS] = {
+		[PROBER_PASS] = HFILE_PASS,
+		[PROBER_FAIL] = HFILE_FAIL,
+		[PROBER_TIMEOUT] = HFILE_TIMEOUT,
+	};
+	int i;
+
+	for (i = 0; i < health->nhist && i < HFILE_HISTORY; i++) {
+		const struct prober_round *h = &health->hist[i];
+		struct hfile_round *o = &out->log[i];
+
+		o->start_ms = h->start_ns / NS_PER_MS + wall_offset_ms;
+		o->dur_ms = h->dur_ns / NS_PER_MS;
+		o->result = results[h->result];
+		o->code = h->code;
+		hfile_escape(h->out, h->len, o->output, sizeof(o->output));
+	}
+	out->nlog = i;
+}
+
 void
 report_derive(const struct sup *s, const struct prober *health,
     const struct prober *wait, const struct prober *ready,
@@ -122,6 +147,7 @@ report_derive(const struct sup *s, const struct prober *health,
 	}
 	out->has_ready = 1;
 	report_ready(s, ready, out);
+	report_log(health, wall_offset_ms, out);
 }
 
 void
@@ -201,6 +227,8 @@ report_update(struct report *r, const struct sup *s,
 
 	report_derive(s, health, wait, ready, r->wall_offset_ms, &rec);
 	if (!r->has_status || rec.status != r->status) {
+		if (r->has_status)
+			r->transitions[rec.status]++;
 		r->has_status = 1;
 		r->status = rec.status;
 		r->since = sys_wall_ms() / 1000;

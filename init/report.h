@@ -34,6 +34,7 @@ struct report {
 	int64_t retry_ns;
 	int64_t retry_step_ns;
 	long write_errors;
+	long transitions[HEALTH_STOPPING + 1];	/* by the status changed to */
 };
 
 /* path: --state-file, or "" for the default place of our uid. */

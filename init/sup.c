@@ -353,6 +353,8 @@ sup_on_exit(struct sup *s, int status, int64_t now_ns)
 	s->last_code = sup_code_of(status);
 	s->last_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	s->last_exec_failed = exec_failed;
+	s->exits[exec_failed ? SUP_EXIT_EXEC_FAILED : s->last_signal ?
+	    SUP_EXIT_SIGNAL : SUP_EXIT_CODE]++;
 	/*
 	 * Ctrl-C (or Ctrl-\) on a terminal reaches the child's foreground
 	 * group, not vigil: it is a stop request all the same.
@@ -492,8 +494,10 @@ sup_on_signal(struct sup *s, int sig, int64_t now_ns)
 		sup_stop_request(s, sig, r, now_ns);
 		return;
 	}
-	if (r != 0 && s->child > 0)
+	if (r != 0 && s->child > 0) {
+		s->forwarded[sig]++;
 		sup_send(s, SUP_SCOPE_CHILD, r);
+	}
 	/*
 	 * dumb-init's job control: the child stopped, vigil stops too, so
 	 * Ctrl-Z suspends the whole job and `fg` (a CONT, passed on)
@@ -523,6 +527,7 @@ sup_on_unhealthy(struct sup *s, int64_t now_ns)
 
 	if (s->phase != SUP_RUN || c->on_unhealthy == CFG_UNHEALTHY_NONE)
 		return;
+	s->unhealthy_actions[exit]++;
 	log_begin(LOGL_WARN, "child unhealthy");
 	log_int("pid", s->child);
 	log_str("action", exit ? "exit" : "restart");

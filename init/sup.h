@@ -32,6 +32,14 @@ enum sup_why {
 	SUP_WHY_UNHEALTHY_EXIT,
 };
 
+/* How a child ended, as the exits are counted. */
+enum sup_exit {
+	SUP_EXIT_CODE,			/* exited with a code */
+	SUP_EXIT_SIGNAL,		/* killed by a signal */
+	SUP_EXIT_EXEC_FAILED,		/* never ran the command */
+	SUP_EXITS,
+};
+
 /* Whom a signal is for. */
 enum sup_scope {
 	SUP_SCOPE_CHILD,		/* the child, or its group with -g */
@@ -102,6 +110,11 @@ struct sup {
 	int64_t request_ns;		/* the stop request; --grace counts */
 	int64_t said_ns;		/* the last "stop requested" line */
 	long unsaid;			/* requests since, not logged */
+
+	/* Counters for the metrics endpoint; nothing decides by them. */
+	long exits[SUP_EXITS];		/* by enum sup_exit */
+	long unhealthy_actions[2];	/* 0 restart, 1 exit */
+	long forwarded[PARSE_SIGMAX + 1];	/* by the signal received */
 };
 
 /* A wait status as an exit code: the code, or 128+N for signal N. */

@@ -13,6 +13,7 @@
 #include "prober.h"
 #include "report.h"
 #include "spawn.h"
+#include "responder.h"
 #include "sup.h"
 
 struct vigil {
@@ -27,6 +28,9 @@ struct vigil {
 	struct prober health;		/* --probe specs: alive? */
 	struct prober ready;		/* --ready-probe specs: traffic? */
 	struct report report;
+	struct responder metrics;	/* --metrics */
+	struct metrics_src msrc;	/* what a responder shows */
+	long orphans_reaped;
 };
 
 /* Signals, subreaper, the modules; then the first start. 0 or -1. */

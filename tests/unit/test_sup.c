@@ -248,6 +248,10 @@ START_TEST(exec_failure_later_is_a_failure)
 	sup_tick(&sup, S(4), 1);
 	ck_assert_int_eq(sup.phase, SUP_BACKOFF);
 	ck_assert_int_eq(sup.restarts, 2);
+	/* The metrics' counts of how children ended. */
+	ck_assert_int_eq(sup.exits[SUP_EXIT_CODE], 1);
+	ck_assert_int_eq(sup.exits[SUP_EXIT_EXEC_FAILED], 1);
+	ck_assert_int_eq(sup.exits[SUP_EXIT_SIGNAL], 0);
 }
 END_TEST
 
@@ -355,6 +359,9 @@ START_TEST(unhealthy_restart)
 	sup_tick(&sup, S(40), 1);
 	ck_assert_int_eq(sup.phase, SUP_BACKOFF);
 	ck_assert_int_eq(sup.restarts, 1);
+	ck_assert_int_eq(sup.unhealthy_actions[0], 1);
+	ck_assert_int_eq(sup.unhealthy_actions[1], 0);
+	ck_assert_int_eq(sup.exits[SUP_EXIT_SIGNAL], 1);
 }
 END_TEST
 
@@ -528,6 +535,10 @@ START_TEST(signals_forwarded_and_rewritten)
 	sup_on_signal(&sup, SIGSEGV, S(1));
 	sup_on_signal(&sup, 40, S(1));
 	EXPECT("child:USR2 child:SEGV child:RTMIN+6");
+	/* Counted by the signal received; a dropped one is not. */
+	ck_assert_int_eq(sup.forwarded[SIGUSR2], 1);
+	ck_assert_int_eq(sup.forwarded[SIGUSR1], 0);
+	ck_assert_int_eq(sup.forwarded[40], 1);
 	/* TERM rewritten to QUIT is still a stop request. */
 	sup_on_signal(&sup, SIGTERM, S(2));
 	ck_assert_int_eq(sup.phase, SUP_STOP);
