@@ -10,6 +10,7 @@
 #   make check-clone     make check in a fresh copy of the tree under a 0700
 #                        directory, as a root user's clone in /root is
 #   make bench           benchmarks side by side with tini and dumb-init
+#   make demo-metrics    examples/observability: Prometheus scraping vigil
 #   make deps            install the Debian packages the build and tests need
 
 LIBC ?= musl
@@ -48,7 +49,7 @@ REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 
 .PHONY: all deps demo check check-unit check-valgrind check-integration \
 	check-san check-examples check-docker docker-base check-glibc hdrcheck \
-	layercheck bench soak fuzz \
+	layercheck bench soak fuzz demo-metrics \
 	format clean distclean install
 
 all: $(VIGIL_BIN)
@@ -191,6 +192,10 @@ fuzz:
 demo: $(B)/vigil
 	examples/basics/crash-loop.sh
 
+# vigil --metrics scraped by a real Prometheus; a screenshot of its graph.
+demo-metrics: $(B)/vigil
+	examples/observability/run-local --screenshot 40
+
 deps:
 	@mkdir -p $(B); echo "deps: apt-get install (log: $(B)/deps.log)"
 	@apt-get update -qq >$(B)/deps.log 2>&1 || \
@@ -200,7 +205,7 @@ deps:
 		libcap-dev libseccomp-dev check libsubunit-dev valgrind \
 		util-linux procps iproute2 python3 python3-celery python3-redis \
 		redis-server postgresql tini dumb-init hyperfine curl clang \
-		libclang-rt-14-dev file \
+		libclang-rt-14-dev file prometheus chromium \
 		>>$(B)/deps.log 2>&1 || { tail -n 20 $(B)/deps.log; exit 1; }
 
 format:

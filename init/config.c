@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "responder.h"
 
 enum opt_id {
 	O_SUBREAPER, O_PDEATHSIG, O_GROUP, O_REMAP_EXIT, O_REWRITE,
@@ -27,8 +28,8 @@ enum opt_id {
 	O_PROBE, O_PROBE_INTERVAL, O_PROBE_TIMEOUT, O_PROBE_START_PERIOD,
 	O_PROBE_START_INTERVAL, O_PROBE_RETRIES, O_PROBE_SUCCESSES, O_WAIT,
 	O_WAIT_TIMEOUT, O_STATE_FILE, O_USER, O_CAPS, O_NO_NEW_PRIVS,
-	O_SECCOMP, O_SECCOMP_DENY, O_PROBE_USER, O_PROBE_FILE, O_NOTIFY,
-	O_WATCHDOG, O_COUNT
+	O_SECCOMP, O_SECCOMP_DENY, O_PROBE_USER, O_PROBE_FILE, O_READY_PROBE,
+	O_STOP_DELAY, O_STOP_BUDGET, O_METRICS, O_NOTIFY, O_WATCHDOG, O_COUNT
 };
 _Static_assert(O_COUNT <= 64, "config.env_overridden has a bit per option");
 
@@ -65,6 +66,9 @@ static const struct opt {
 	[O_ON_UNHEALTHY] = { "on-unhealthy", 0, 1, 1 },
 	[O_PROBE] = { "probe", 0, 1, 2 },
 	[O_PROBE_FILE] = { "probe-file", 0, 1, 1 },
+	[O_READY_PROBE] = { "ready-probe", 0, 1, 2 },
+	[O_STOP_DELAY] = { "stop-delay", 0, 1, 1 },
+	[O_STOP_BUDGET] = { "stop-budget", 0, 1, 1 },
 	[O_PROBE_INTERVAL] = { "probe-interval", 0, 1, 1 },
 	[O_PROBE_TIMEOUT] = { "probe-timeout", 0, 1, 1 },
 	[O_PROBE_START_PERIOD] = { "probe-start-period", 0, 1, 1 },
@@ -80,6 +84,7 @@ static const struct opt {
 	[O_SECCOMP] = { "seccomp", 0, 1, 1 },
 	[O_SECCOMP_DENY] = { "seccomp-deny", 0, 1, 1 },
 	[O_PROBE_USER] = { "probe-user", 0, 1, 1 },
+	[O_METRICS] = { "metrics", 0, 1, 1 },
 	[O_NOTIFY] = { "notify", 0, 0, 1 },
 	[O_WATCHDOG] = { "watchdog", 0, 1, 1 },
 };
@@ -325,6 +330,12 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 		return cfg_positive(s, v, &c->watchdog_ns);
 	case O_PROBE:
 		return cfg_probe(s, v, c->probes, &c->nprobes);
+	case O_READY_PROBE:
+		return cfg_probe(s, v, c->readies, &c->nreadies);
+	case O_STOP_DELAY:
+		return cfg_duration(s, v, &c->stop_delay_ns);
+	case O_STOP_BUDGET:
+		return cfg_duration(s, v, &c->stop_budget_ns);
 	case O_WAIT:
 		return cfg_probe(s, v, c->waits, &c->nwaits);
 	case O_PROBE_INTERVAL:
@@ -366,6 +377,9 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 	case O_PROBE_USER:
 		return cfg_priv(s, priv_parse_probe_user(&c->probe_sandbox, v,
 		    why, sizeof(why)), why);
+	case O_METRICS:
+		return cfg_priv(s, responder_parse_addr(v, &c->metrics_ip,
+		    &c->metrics_port, why, sizeof(why)), why);
 	}
 	return cfg_fail(s, "unhandled option");
 }
@@ -505,7 +519,8 @@ env_name(const char *opt, char *buf, size_t len)
 static int
 env_apply_list(struct config *c, int id, const char *v, struct src *s)
 {
-	char sep = (id == O_PROBE || id == O_WAIT) ? ';' : ',';
+	char sep = (id == O_PROBE || id == O_WAIT || id == O_READY_PROBE) ?
+	    ';' : ',';
 	char item[PROBE_TEXT_MAX];
 
 	while (*v != '\0') {
@@ -583,6 +598,23 @@ config_override(const struct config *c, int i, char *var, size_t varlen,
 			return 0;
 		}
 	return -1;
+}
+
+int64_t
+config_stop_need(const struct config *c)
+{
+	int64_t ladder = 0;
+	int i;
+
+	/* --grace counts from the request, the drain included. */
+	if (c->grace_ns >= 0)
+		return c->grace_ns > c->stop_delay_ns ? c->grace_ns :
+		    c->stop_delay_ns;
+	if (c->nladder == 0)
+		return -1;
+	for (i = 0; i < c->nladder; i++)
+		ladder += c->ladder[i].wait_ns;
+	return c->stop_delay_ns + ladder;
 }
 
 void

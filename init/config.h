@@ -74,6 +74,8 @@ struct config {
 	struct stop_step ladder[PARSE_STEPS_MAX];
 	int stop_signal;
 	int64_t orphan_grace_ns;
+	int64_t stop_delay_ns;		/* drain: not ready, then the stop */
+	int64_t stop_budget_ns;		/* the runtime's stop timeout; 0 */
 
 	/* restart */
 	enum cfg_restart restart;
@@ -92,6 +94,8 @@ struct config {
 	int64_t probe_start_interval_ns;
 	long probe_retries;
 	long probe_successes;
+	int nreadies;			/* --ready-probe: traffic, not life */
+	struct probe_spec readies[CFG_PROBES_MAX];
 	int nwaits;
 	struct probe_spec waits[CFG_PROBES_MAX];
 	int64_t wait_timeout_ns;
@@ -106,6 +110,8 @@ struct config {
 
 	/* Bit n: option n's VIGIL_* variable was set, and beaten by a flag. */
 	uint64_t env_overridden;
+	uint32_t metrics_ip;		/* --metrics, network order */
+	int metrics_port;		/* 0: no metrics endpoint */
 };
 
 /*
@@ -123,6 +129,12 @@ int config_override(const struct config *c, int i, char *var, size_t varlen,
     const char **flag);
 /* One warning per variable a flag beat; call once logging is set up. */
 void config_log_overrides(const struct config *c, char **envp);
+
+/*
+ * How long a stop may take at most: the drain plus the ladder (or
+ * --grace); -1 when unbounded (no ladder, no --grace).
+ */
+int64_t config_stop_need(const struct config *c);
 
 /* The --help text. */
 extern const char config_usage[];

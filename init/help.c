@@ -4,7 +4,8 @@
 
 const char config_usage[] =
 "usage: vigil [OPTIONS] [--] COMMAND [ARG...]   run and supervise COMMAND\n"
-"       vigil status [--state-file PATH] [--max-age DUR]\n"
+"       vigil status [--alive | --ready] [--json | -v] [--state-file PATH]\n"
+"                    [--max-age DUR]\n"
 "       vigil probe [--timeout DUR] SPEC...\n"
 "       vigil --version | --help | --license\n"
 "\n"
@@ -29,6 +30,10 @@ const char config_usage[] =
 "      --stop-sequence L   a ladder SIG:DUR,SIG:DUR,... then SIGKILL, e.g.\n"
 "                          TERM:50s,QUIT:8s\n"
 "      --stop-signal SIG   what vigil sends when it stops the child itself (TERM)\n"
+"      --stop-delay DUR    on a stop request: not ready at once, the stop DUR\n"
+"                          later (a drain; a second request cuts it short)\n"
+"      --stop-budget DUR   the runtime's stop timeout: warn when a stop can\n"
+"                          take longer\n"
 "      --orphan-grace DUR  leftovers get TERM, then KILL after DUR (2s); 0: TERM\n"
 "                          and exit at once (the default as tini, dumb-init)\n"
 "restart:\n"
@@ -40,6 +45,8 @@ const char config_usage[] =
 "      --on-unhealthy A    none (default), restart or exit\n"
 "probes (Docker HEALTHCHECK semantics):\n"
 "      --probe SPEC        probe the child; repeatable, all must pass\n"
+"      --ready-probe SPEC  readiness: failing makes the container not ready,\n"
+"                          never restarts it (repeatable)\n"
 "      --probe-file PATH   more specs, one a line (keeps passwords out of\n"
 "                          the command line and the environment)\n"
 "      --probe-interval DUR        10s      --probe-timeout DUR        5s\n"
@@ -65,10 +72,15 @@ const char config_usage[] =
 "      --seccomp-deny LIST deny these syscalls too (comma-separated)\n"
 "      --probe-user USER[:GROUP]  network and file probes run sandboxed as USER\n"
 "                          (default: --user unless root, else 65534:65534)\n"
+"metrics:\n"
+"      --metrics ADDR:PORT serve Prometheus metrics at GET /metrics, e.g.\n"
+"                          :9464 or 127.0.0.1:9464 (default: off)\n"
 "\n"
 "Exit: the child's code (128+N for signal N); 126/127 command not executable /\n"
 "not found; 2 bad usage; 3 --wait timed out.\n"
-"status: exit 0 iff the state file says healthy and is fresh.\n"
+"status: exit 0 iff the state file is fresh and says healthy and ready;\n"
+"  --alive: alive (running or starting, restarting after a crash, draining),\n"
+"  --ready: ready for traffic.\n"
 "probe: run each SPEC once; exit 0 iff all pass.\n";
 
 const char vigil_license[] =

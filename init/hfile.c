@@ -19,9 +19,16 @@
 #include "hfile.h"
 #include "parse.h"
 
+static const char *const hfile_results[] = {
+	[HFILE_PASS] = "pass",
+	[HFILE_FAIL] = "fail",
+	[HFILE_TIMEOUT] = "timeout",
+};
+
 static const char *const hfile_phases[] = {
 	[HFILE_WAITING] = "waiting",
 	[HFILE_RUNNING] = "running",
+	[HFILE_DRAINING] = "draining",
 	[HFILE_STOPPING] = "stopping",
 	[HFILE_CLEANING] = "cleaning",
 	[HFILE_RESTARTING] = "restarting",
@@ -73,7 +80,7 @@ int
 hfile_format(const struct hfile_record *r, char *buf, size_t len)
 {
 	char stale[24] = "", last[16] = "", next[24] = "";
-	int n;
+	int n, m, i;
 
 	if (r->stale_after > 0)
 		snprintf(stale, sizeof(stale), "%" PRId64, r->stale_after);
@@ -91,16 +98,31 @@ hfile_format(const struct hfile_record *r, char *buf, size_t len)
 	    hfile_phase_name(r->phase), next);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
-	/* Later keys only at the end: older readers skip what they lack. */
-	if (r->has_ready) {
-		int m = snprintf(buf + n, len - (size_t)n, "ready=%s\n",
-		    r->ready ? "yes" : "no");
+	/* log1 (newest) .. log5: START_MS DUR_MS RESULT CODE OUTPUT */
+	for (i = 0; i < r->nlog && i < HFILE_HISTORY; i++) {
+		const struct hfile_round *h = &r->log[i];
+		char code[16] = "-";
 
+		if (h->code >= 0)
+			snprintf(code, sizeof(code), "%d", h->code);
+		m = snprintf(buf + n, len - (size_t)n, "log%d=%" PRId64 " %"
+		    PRId64 " %s %s %s\n", i + 1, h->start_ms, h->dur_ms,
+		    hfile_result_name(h->result), code, h->output);
 		if (m < 0 || (size_t)m >= len - (size_t)n)
 			return -ENOSPC;
 		n += m;
 	}
-	return n;
+	m = snprintf(buf + n, len - (size_t)n, "ready=%s\nready_reason=%s\n",
+	    r->ready ? "yes" : "no", r->ready ? "" : r->ready_reason);
+	if (m < 0 || (size_t)m >= len - (size_t)n)
+		return -ENOSPC;
+	return n + m;
+}
+
+const char *
+hfile_result_name(enum hfile_result r)
+{
+	return (unsigned)r < 3 ? hfile_results[r] : "fail";
 }
 
 static int
@@ -128,9 +150,58 @@ hfile_phase_from(const char *v, enum hfile_phase *p)
 	return -EINVAL;
 }
 
+/* Cuts the next space-separated field off *v; NULL when there is none. */
+static char *
+hfile_field(char **v)
+{
+	char *f = *v, *sp = strchr(f, ' ');
+
+	if (sp == NULL)
+		return NULL;
+	*sp = '\0';
+	*v = sp + 1;
+	return f;
+}
+
+/* "START_MS DUR_MS RESULT CODE OUTPUT"; the rounds come in order. */
+static int
+hfile_log_line(struct hfile_record *r, int idx, char *v)
+{
+	struct hfile_round *h;
+	char *start, *dur, *res, *code;
+	int64_t n;
+	int i;
+
+	if (idx != r->nlog + 1 || (start = hfile_field(&v)) == NULL ||
+	    (dur = hfile_field(&v)) == NULL || (res = hfile_field(&v)) == NULL ||
+	    (code = hfile_field(&v)) == NULL)
+		return -EINVAL;
+	h = &r->log[r->nlog];
+	if (hfile_num(start, &h->start_ms) < 0 || hfile_num(dur, &h->dur_ms) < 0
+	    || h->dur_ms < 0)
+		return -EINVAL;
+	for (i = 0; i < 3; i++)
+		if (strcmp(res, hfile_results[i]) == 0)
+			break;
+	if (i == 3)
+		return -EINVAL;
+	h->result = (enum hfile_result)i;
+	if (strcmp(code, "-") == 0)
+		h->code = -1;
+	else if (hfile_num(code, &n) < 0 || n < 0 || n > 255 + 128)
+		return -EINVAL;
+	else
+		h->code = (int)n;
+	if (strlen(v) > HFILE_OUTPUT_MAX)
+		return -EINVAL;
+	snprintf(h->output, sizeof(h->output), "%s", v);
+	r->nlog++;
+	return 0;
+}
+
 /* Applies one "key=value" line; unknown keys are skipped for new fields. */
 static int
-hfile_line(struct hfile_record *r, const char *k, const char *v, int *have)
+hfile_line(struct hfile_record *r, const char *k, char *v, int *have)
 {
 	static const char *const nums[] = { "since", "updated", "stale_after",
 		"pid", "restarts", "last_exit", "failures", "next_start_ms" };
@@ -145,19 +216,26 @@ hfile_line(struct hfile_record *r, const char *k, const char *v, int *have)
 		r->has_phase = 1;
 		return hfile_phase_from(v, &r->phase);
 	}
+	if (strncmp(k, "log", 3) == 0 && k[3] >= '1' &&
+	    k[3] <= '0' + HFILE_HISTORY && k[4] == '\0')
+		return hfile_log_line(r, k[3] - '0', v);
 	if (strcmp(k, "probe") == 0) {
 		snprintf(r->probe, sizeof(r->probe), "%s", v);
-		return 0;
-	}
-	if (strcmp(k, "output") == 0) {
-		snprintf(r->output, sizeof(r->output), "%s", v);
 		return 0;
 	}
 	if (strcmp(k, "ready") == 0) {
 		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 			return -EINVAL;
 		r->has_ready = 1;
-		r->ready = strcmp(v, "yes") == 0;
+		r->ready = v[0] == 'y';
+		return 0;
+	}
+	if (strcmp(k, "ready_reason") == 0) {
+		snprintf(r->ready_reason, sizeof(r->ready_reason), "%s", v);
+		return 0;
+	}
+	if (strcmp(k, "output") == 0) {
+		snprintf(r->output, sizeof(r->output), "%s", v);
 		return 0;
 	}
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
@@ -271,6 +349,10 @@ hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
 		snprintf(buf, len, "%s: waiting to start%s%s", name,
 		    *out ? ": " : "", out);
 		return;
+	case HFILE_DRAINING:
+		snprintf(buf, len, "%s: draining before the stop, not ready "
+		    "(pid %ld, restarts %ld)", name, r->pid, r->restarts);
+		return;
 	case HFILE_STOPPING:
 		/* Stopped for being unhealthy: why comes first. */
 		if (r->status == HEALTH_UNHEALTHY && *out)
@@ -302,6 +384,27 @@ hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
 	else
 		snprintf(buf, len, "%s: %s (%s)", name, *out ? out :
 		    "no probe output yet", tail);
+}
+
+int
+hfile_alive(const struct hfile_record *r)
+{
+	switch (r->phase) {
+	case HFILE_WAITING:
+	case HFILE_DRAINING:
+		return 1;
+	case HFILE_RUNNING:
+		return r->status != HEALTH_UNHEALTHY;
+	case HFILE_CLEANING:
+	case HFILE_RESTARTING:
+		/* After a crash, on the way to the next start (a clean-up
+		 * before the final exit says stopping). */
+		return r->status == HEALTH_UNHEALTHY;
+	case HFILE_STOPPING:
+	case HFILE_EXITED:
+		break;
+	}
+	return 0;
 }
 
 int

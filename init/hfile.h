@@ -15,17 +15,35 @@
 #include "health.h"
 
 #define HFILE_OUTPUT_MAX 256
-#define HFILE_MAX 2048
+/* The history lines made 2 KiB too tight: five rounds of 256 bytes. */
+#define HFILE_MAX 4096
+#define HFILE_HISTORY 5
 #define HFILE_PATH_MAX 1024
 
 /* What the supervisor is doing, as the file names it. */
 enum hfile_phase {
 	HFILE_WAITING,			/* --wait before the first start */
 	HFILE_RUNNING,
+	HFILE_DRAINING,			/* --stop-delay: out of rotation */
 	HFILE_STOPPING,
 	HFILE_CLEANING,			/* child gone, leftovers ending */
 	HFILE_RESTARTING,		/* under the backoff */
 	HFILE_EXITED,
+};
+
+/* One health probe round, as Docker's health log keeps them. */
+enum hfile_result {
+	HFILE_PASS,
+	HFILE_FAIL,
+	HFILE_TIMEOUT,
+};
+
+struct hfile_round {
+	int64_t start_ms;		/* unix ms */
+	int64_t dur_ms;
+	enum hfile_result result;
+	int code;			/* exit status, 128+N; -1: none */
+	char output[HFILE_OUTPUT_MAX + 1];	/* already escaped */
 };
 
 /* What the file holds. Times are unix seconds unless named _ms. */
@@ -44,8 +62,11 @@ struct hfile_record {
 	long failures;
 	char probe[512];
 	char output[HFILE_OUTPUT_MAX + 1];	/* already escaped */
-	int has_ready;			/* --notify: ready= is written */
+	int has_ready;			/* files of older writers have none */
 	int ready;
+	char ready_reason[HFILE_OUTPUT_MAX + 320];	/* when not ready */
+	int nlog;			/* rounds in log, newest first */
+	struct hfile_round log[HFILE_HISTORY];	/* keys log1 .. log5 */
 };
 
 /* Escapes raw probe output into one line of at most 256 bytes. */
@@ -59,6 +80,12 @@ int hfile_parse(const char *buf, size_t len, struct hfile_record *r);
 void hfile_reason(const struct hfile_record *r, int64_t now_ms, char *buf,
     size_t len);
 const char *hfile_phase_name(enum hfile_phase p);
+/*
+ * Alive by the liveness rules: running or starting and not unhealthy,
+ * draining, or restarting after a crash under the backoff.
+ */
+int hfile_alive(const struct hfile_record *r);
+const char *hfile_result_name(enum hfile_result r);
 
 /*
  * The default path for uid: /run/vigil/health for root; for anyone else

@@ -103,10 +103,13 @@ loop_follow(struct vigil *v, struct loop_mark m, int64_t now_ns)
 	if (m.phase == SUP_WAIT && s->phase != SUP_WAIT)
 		prober_cancel(&v->wait);
 	if ((m.phase == SUP_RUN && s->phase != SUP_RUN) ||
-	    s->generation != m.generation)
+	    s->generation != m.generation) {
 		prober_cancel(&v->health);
+		prober_cancel(&v->ready);
+	}
 	if (s->generation != m.generation && s->phase == SUP_RUN) {
 		prober_arm(&v->health, now_ns);
+		prober_arm(&v->ready, now_ns);
 		notify_child(&v->notify, s->child, now_ns);
 	}
 }
@@ -191,7 +194,9 @@ loop_is_probe(void *ctx, pid_t pid)
 {
 	const struct vigil *v = ctx;
 
-	return prober_owns(&v->health, pid) || prober_owns(&v->wait, pid);
+	return prober_owns(&v->health, pid) || prober_owns(&v->wait, pid) ||
+	    prober_owns(&v->ready, pid) ||
+	    responder_owns(&v->metrics, pid);
 }
 
 /* Reaps everything that has exited and routes each pid. */
@@ -213,10 +218,16 @@ loop_reap(struct vigil *v, int64_t now_ns)
 		else if (prober_owns(&v->health, pid))
 			loop_health_outcome(v, prober_reaped(&v->health, pid,
 			    status, now_ns), now_ns);
+		else if (prober_owns(&v->ready, pid))
+			/* Readiness never restarts: the outcome only shows. */
+			prober_reaped(&v->ready, pid, status, now_ns);
 		else if (prober_owns(&v->wait, pid))
 			loop_wait_outcome(v, prober_reaped(&v->wait, pid,
 			    status, now_ns), now_ns);
-		else if (v->cfg->warn_reap || log_enabled(LOGL_DEBUG)) {
+		else if (responder_owns(&v->metrics, pid))
+			responder_reaped(&v->metrics, pid);
+		else if (++v->orphans_reaped, v->cfg->warn_reap ||
+		    log_enabled(LOGL_DEBUG)) {
 			log_begin(v->cfg->warn_reap ? LOGL_WARN : LOGL_DEBUG,
 			    "reaped orphan");
 			log_int("pid", pid);
@@ -233,11 +244,15 @@ loop_tick(struct vigil *v, int64_t now_ns)
 
 	sup_tick(&v->sup, now_ns, v->no_children);
 	loop_follow(v, m, now_ns);
+	responder_tick(&v->metrics, now_ns);
 	if (v->sup.phase == SUP_WAIT)
 		loop_wait_outcome(v, prober_tick(&v->wait, now_ns), now_ns);
-	else if (v->sup.phase == SUP_RUN)
+	else if (v->sup.phase == SUP_RUN) {
 		loop_health_outcome(v, prober_tick(&v->health, now_ns),
 		    now_ns);
+		if (v->sup.phase == SUP_RUN)
+			prober_tick(&v->ready, now_ns);
+	}
 	if (v->sup.phase == SUP_RUN)
 		loop_notify_outcome(v, notify_tick(&v->notify, now_ns), now_ns);
 }
@@ -251,7 +266,11 @@ loop_deadline(const struct vigil *v)
 		d = p;
 	if ((p = prober_deadline(&v->health)) < d)
 		d = p;
+	if ((p = prober_deadline(&v->ready)) < d)
+		d = p;
 	if ((p = report_deadline(&v->report)) < d)
+		d = p;
+	if ((p = responder_deadline(&v->metrics)) < d)
 		d = p;
 	if (v->sup.phase == SUP_RUN && (p = notify_deadline(&v->notify)) < d)
 		d = p;
@@ -318,15 +337,35 @@ loop_setup(struct vigil *v, const struct config *c)
 	} else if (!v->pid1)
 		log_msg(LOGL_WARN, "not PID 1 and not a subreaper: orphans "
 		    "will not be reaped (run as PID 1, or add -s)");
+	/* Before anything starts: a port in use ends vigil right here. */
+	if ((rc = responder_open(&v->metrics, c->metrics_ip,
+	    c->metrics_port)) < 0) {
+		fprintf(stderr, "vigil: --metrics: cannot listen on port %d: "
+		    "%s\n", c->metrics_port, strerror(-rc));
+		return -1;
+	}
 	log_begin(LOGL_DEBUG, "vigil starting");
 	log_str("version", VIGIL_VERSION);
 	log_int("pid", v->self);
 	log_end();
 	if (c->pdeathsig > 0)
 		prctl(PR_SET_PDEATHSIG, c->pdeathsig);
+	/* The runtime KILLs at its own timeout: say so if ours is longer. */
+	if (c->stop_budget_ns > 0 && (config_stop_need(c) < 0 ||
+	    config_stop_need(c) > c->stop_budget_ns)) {
+		log_begin(LOGL_WARN, "the stop may outlast the runtime's timeout");
+		log_dur("budget", c->stop_budget_ns);
+		if (config_stop_need(c) >= 0)
+			log_dur("need", config_stop_need(c));
+		else
+			log_str("need", "unbounded (no --grace, no ladder)");
+		log_end();
+	}
 	prober_init(&v->wait, PROBER_WAIT, c->waits, c->nwaits, c);
 	prober_init(&v->health, PROBER_HEALTH, c->probes, c->nprobes, c);
+	prober_init(&v->ready, PROBER_HEALTH, c->readies, c->nreadies, c);
 	v->health.priv = &c->priv;
+	v->ready.priv = &c->priv;
 	v->wait.priv = &c->priv;
 	report_init(&v->report, c->state_file, c, now);
 	if ((rc = notify_init(&v->notify, c, v->self, (uint32_t)now)) < 0) {
@@ -339,14 +378,18 @@ loop_setup(struct vigil *v, const struct config *c)
 		v->spawn.notify_socket = v->notify.name;
 		v->spawn.watchdog_usec = c->watchdog_ns / 1000;
 	}
+	v->msrc = (struct metrics_src){ &v->sup, &v->health, &v->wait,
+		&v->ready, &v->report, 0, sys_wall_ms() };
 	loop_ops_bound = loop_ops;
 	loop_ops_bound.ctx = v;
 	sup_init(&v->sup, c, &loop_ops_bound, v->pid1, isatty(STDIN_FILENO),
 	    (uint32_t)now ^ (uint32_t)v->self, now);
 	if (v->sup.phase == SUP_WAIT)
 		prober_arm(&v->wait, now);
-	else if (v->sup.phase == SUP_RUN)
+	else if (v->sup.phase == SUP_RUN) {
 		prober_arm(&v->health, now);
+		prober_arm(&v->ready, now);
+	}
 	if (v->sup.phase == SUP_RUN)
 		notify_child(&v->notify, v->sup.child, now);
 	return 0;
@@ -355,15 +398,17 @@ loop_setup(struct vigil *v, const struct config *c)
 int
 loop_run(struct vigil *v)
 {
-	struct pollfd pfd[2 + 2 * CFG_PROBES_MAX];
+	/* Signals, three probe sets, the notify socket, the responder. */
+	struct pollfd pfd[3 + 3 * CFG_PROBES_MAX];
 
 	for (;;) {
 		int64_t now = sys_now_ns(), deadline;
 		struct timespec ts, *tsp = NULL;
-		int n = 1;
+		int n = 1, mfd, nfd = -1;
 
 		loop_tick(v, now);
-		report_update(&v->report, &v->sup, &v->health, &v->wait, now);
+		report_update(&v->report, &v->sup, &v->health, &v->wait,
+		    &v->ready, now);
 		if (v->sup.phase == SUP_DONE)
 			return v->sup.exit_code;
 
@@ -380,11 +425,15 @@ loop_run(struct vigil *v)
 		pfd[0].revents = 0;
 		n += prober_pollfds(&v->wait, pfd + n, CFG_PROBES_MAX);
 		n += prober_pollfds(&v->health, pfd + n, CFG_PROBES_MAX);
+		n += prober_pollfds(&v->ready, pfd + n, CFG_PROBES_MAX);
 		if (v->notify.fd >= 0) {
+			nfd = n;
 			pfd[n].fd = v->notify.fd;
 			pfd[n].events = POLLIN;
 			pfd[n++].revents = 0;
 		}
+		mfd = n;
+		n += responder_pollfd(&v->metrics, pfd + n);
 		/* With every signal blocked, EINTR is a defence, not a path. */
 		if (ppoll(pfd, (nfds_t)n, tsp, NULL) < 0 && errno != EINTR) {
 			log_begin(LOGL_ERROR, "ppoll failed");
@@ -394,13 +443,19 @@ loop_run(struct vigil *v)
 		now = sys_now_ns();
 		if (pfd[0].revents & POLLIN)
 			loop_signals(v, now);
-		if (n > 1) {
+		if (mfd > 1) {
 			prober_drain(&v->wait);
 			prober_drain(&v->health);
+			prober_drain(&v->ready);
+		}
+		if (n > mfd && (pfd[mfd].revents & POLLIN)) {
+			/* The snapshot a responder inherits: counts as of now. */
+			v->msrc.orphans_reaped = v->orphans_reaped;
+			responder_accept(&v->metrics, &v->msrc, now);
 		}
 		loop_reap(v, now);
 		/* After the reap: a datagram is judged against the live child. */
-		if (v->notify.fd >= 0 && (pfd[n - 1].revents & POLLIN))
+		if (nfd > 0 && (pfd[nfd].revents & POLLIN))
 			loop_notify_outcome(v, notify_drain(&v->notify, now),
 			    now);
 	}

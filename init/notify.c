@@ -136,6 +136,7 @@ notify_child(struct notify *n, pid_t child, int64_t now_ns)
 {
 	n->child = child;
 	n->ready = 0;
+	n->said_ready = 0;
 	n->status_len = 0;
 	n->status[0] = '\0';
 	n->why = NOTIFY_WHY_NONE;
@@ -220,6 +221,7 @@ notify_apply(struct notify *n, const struct notify_msg *m, int64_t now_ns)
 			log_end();
 		}
 		n->ready = 1;
+		n->said_ready = 1;
 	}
 	if (m->flags & (NOTIFY_STOPPING | NOTIFY_RELOADING))
 		n->ready = 0;

@@ -66,6 +66,7 @@ struct notify {
 	/* One generation of the child. */
 	pid_t child;
 	int ready;			/* READY=1, and no STOPPING/RELOADING since */
+	int said_ready;			/* READY=1 came at least once */
 	char status[NOTIFY_STATUS_MAX];
 	size_t status_len;
 	int64_t watchdog_due_ns;	/* NEVER when no watchdog runs */

@@ -279,7 +279,7 @@ parse_duration_fmt(int64_t ns, enum parse_dur_style style, char *buf,
 		snprintf(buf, len, "%lldms", (long long)ms);
 		return buf;
 	}
-	if (style == PARSE_DUR_TENTHS && ms < 60000) {
+	if (style == PARSE_DUR_TENTHS && ms < 10000) {
 		snprintf(buf, len, "%lld.%llds", (long long)(ms / 1000),
 		    (long long)(ms % 1000 / 100));
 		return buf;

@@ -51,7 +51,7 @@ const char *parse_signal_name(int sig, char *buf, size_t len);
 /*
  * The one duration formatter. EXACT reads back through parse_duration
  * ("1m30s", "1s500ms"); WHOLE drops what is below a second ("12s"); TENTHS
- * keeps a tenth under a minute ("1.2s"). Below a second all say "250ms".
+ * keeps a tenth under ten seconds ("1.2s"). Below a second all say "250ms".
  */
 enum parse_dur_style {
 	PARSE_DUR_WHOLE,

@@ -98,6 +98,41 @@ prober_skips(const struct prober *pr, int i)
 	return pr->mode == PROBER_WAIT && pr->passed[i];
 }
 
+const int64_t prober_bucket_ns[PROBER_BUCKETS - 1] = {
+	1 * NS_PER_MS, INT64_C(2500000), 5 * NS_PER_MS, 10 * NS_PER_MS,
+	25 * NS_PER_MS, 50 * NS_PER_MS, 100 * NS_PER_MS, 250 * NS_PER_MS,
+	500 * NS_PER_MS, NS_PER_S, 2500 * NS_PER_MS, 5 * NS_PER_S,
+	10 * NS_PER_S,
+};
+
+/* Counts the finished runs of a round: result and duration. */
+static void
+prober_count(struct prober *pr)
+{
+	int i, b;
+
+	for (i = 0; i < pr->n; i++) {
+		const struct probe_run *r = &pr->runs[i];
+		int64_t d;
+
+		if (prober_skips(pr, i) || r->cancelled)
+			continue;
+		if (r->timed_out)
+			d = pr->timeout_ns;
+		else if (r->started_ns == 0 || pr->ended_ns[i] < r->started_ns)
+			d = 0;		/* it could not even start */
+		else
+			d = pr->ended_ns[i] - r->started_ns;
+		pr->results[i][r->timed_out ? PROBER_TIMEOUT :
+		    probe_passed(r) ? PROBER_PASS : PROBER_FAIL]++;
+		for (b = 0; b < PROBER_BUCKETS - 1; b++)
+			if (d <= prober_bucket_ns[b])
+				break;
+		pr->buckets[i][b]++;
+		pr->dur_sum_ns[i] += d;
+	}
+}
+
 static void
 prober_round(struct prober *pr, int64_t now_ns)
 {
@@ -186,6 +221,29 @@ prober_wait_done(struct prober *pr, int64_t now_ns)
 	return PROBER_DONE;
 }
 
+/* Keeps the round that just ended at the head of the history. */
+static void
+prober_remember(struct prober *pr, int pass, int64_t now_ns)
+{
+	const struct probe_run *r = &pr->runs[pr->reported];
+	struct prober_round *h = &pr->hist[0];
+
+	memmove(&pr->hist[1], &pr->hist[0],
+	    (PROBER_HISTORY - 1) * sizeof(pr->hist[0]));
+	if (pr->nhist < PROBER_HISTORY)
+		pr->nhist++;
+	h->start_ns = pr->round_ns;
+	h->dur_ns = now_ns - pr->round_ns;
+	h->result = pass ? PROBER_PASS : r->timed_out ? PROBER_TIMEOUT :
+	    PROBER_FAIL;
+	h->code = r->timed_out ? -1 : WIFEXITED(r->status) ?
+	    WEXITSTATUS(r->status) : WIFSIGNALED(r->status) ?
+	    128 + WTERMSIG(r->status) : -1;
+	h->len = pr->output_len < sizeof(h->out) ? pr->output_len :
+	    sizeof(h->out);
+	memcpy(h->out, pr->output, h->len);
+}
+
 /* A health round ended: one result for the state machine. */
 static enum prober_outcome
 prober_health_done(struct prober *pr, int64_t now_ns)
@@ -203,6 +261,7 @@ prober_health_done(struct prober *pr, int64_t now_ns)
 		}
 	pr->output_len = probe_summary(&pr->runs[pr->reported], pr->timeout_ns,
 	    pr->output, sizeof(pr->output));
+	prober_remember(pr, pass, now_ns);
 	/* Docker judges the start period by when the probe started. */
 	changed = health_result(&pr->health, &pr->hcfg, pass, pr->round_ns);
 	/* A failure that does not count (start period) is no news. */
@@ -229,6 +288,7 @@ static enum prober_outcome
 prober_done(struct prober *pr, int64_t now_ns)
 {
 	pr->active = 0;
+	prober_count(pr);
 	switch (pr->mode) {
 	case PROBER_WAIT:
 		return prober_wait_done(pr, now_ns);
@@ -250,6 +310,8 @@ prober_reaped(struct prober *pr, pid_t pid, int status, int64_t now_ns)
 	if (i < 0)
 		return PROBER_NOTHING;
 	r = &pr->runs[i];
+	if (!r->finished)
+		pr->ended_ns[i] = now_ns;
 	probe_reaped(r, status);
 	if (r->cancelled || !pr->active || !prober_round_over(pr))
 		return PROBER_NOTHING;

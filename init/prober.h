@@ -32,6 +32,31 @@ enum prober_outcome {
 	PROBER_DONE,			/* wait: all passed; once: round over */
 };
 
+/* A finished run, as the runs are counted. */
+enum prober_result {
+	PROBER_PASS,
+	PROBER_FAIL,
+	PROBER_TIMEOUT,
+	PROBER_RESULTS,
+};
+
+/* Duration buckets (upper bounds) for runs of 1 ms to 10 s; one more: +Inf. */
+#define PROBER_BUCKETS 14
+extern const int64_t prober_bucket_ns[PROBER_BUCKETS - 1];
+
+/* The last health rounds kept for the health file's log. */
+#define PROBER_HISTORY 5
+#define PROBER_HISTORY_OUT 256
+
+struct prober_round {
+	int64_t start_ns;
+	int64_t dur_ns;
+	enum prober_result result;
+	int code;			/* exit status, 128+N; -1: none */
+	size_t len;
+	char out[PROBER_HISTORY_OUT];	/* the round's summary, raw */
+};
+
 struct prober {
 	enum prober_mode mode;
 	const struct probe_spec *specs;
@@ -53,6 +78,15 @@ struct prober {
 	int reported;			/* the spec the output is of */
 	char output[PROBE_OUTPUT_MAX];	/* the last round's summary, raw */
 	size_t output_len;
+
+	/* Counters for the metrics endpoint, per spec. */
+	int64_t ended_ns[CFG_PROBES_MAX];	/* when the run was reaped */
+	long results[CFG_PROBES_MAX][PROBER_RESULTS];
+	long buckets[CFG_PROBES_MAX][PROBER_BUCKETS];	/* not cumulative */
+	int64_t dur_sum_ns[CFG_PROBES_MAX];
+
+	struct prober_round hist[PROBER_HISTORY];	/* newest first */
+	int nhist;
 };
 
 /* Sets up *pr for specs (copied by reference) with c's schedule. */

@@ -25,6 +25,8 @@ report_status(const struct sup *s, const struct prober *health)
 		return HEALTH_STARTING;
 	case SUP_RUN:
 		return health->n > 0 ? health->health.status : HEALTH_HEALTHY;
+	case SUP_DRAIN:
+		return HEALTH_STOPPING;
 	case SUP_STOP:
 		return s->why == SUP_WHY_UNHEALTHY_RESTART ? HEALTH_UNHEALTHY :
 		    HEALTH_STOPPING;
@@ -44,6 +46,7 @@ report_phase(const struct sup *s)
 	static const enum hfile_phase map[] = {
 		[SUP_WAIT] = HFILE_WAITING,
 		[SUP_RUN] = HFILE_RUNNING,
+		[SUP_DRAIN] = HFILE_DRAINING,
 		[SUP_STOP] = HFILE_STOPPING,
 		[SUP_CLEAN] = HFILE_CLEANING,
 		[SUP_BACKOFF] = HFILE_RESTARTING,
@@ -53,10 +56,74 @@ report_phase(const struct sup *s)
 	return map[s->phase];
 }
 
+/*
+ * Ready: the child runs and is not unhealthy, and the --ready-probe specs
+ * pass (without them, ready follows healthy). A drain is not ready.
+ */
+static void
+report_ready(const struct sup *s, const struct prober *ready,
+    struct hfile_record *out)
+{
+	char esc[HFILE_OUTPUT_MAX + 1];
+
+	out->ready = 0;
+	if (s->phase == SUP_DRAIN) {
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "draining before the stop");
+		return;
+	}
+	if (s->phase != SUP_RUN) {
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "the child is not running");
+		return;
+	}
+	if (out->status == HEALTH_UNHEALTHY) {
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "unhealthy");
+		return;
+	}
+	if (ready->n == 0) {
+		out->ready = out->status == HEALTH_HEALTHY;
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "not healthy yet");
+		return;
+	}
+	out->ready = ready->health.status == HEALTH_HEALTHY;
+	hfile_escape(ready->output, ready->output_len, esc, sizeof(esc));
+	snprintf(out->ready_reason, sizeof(out->ready_reason), "%.300s%s%s",
+	    ready->specs[ready->reported].display, *esc ? ": " : "",
+	    *esc ? esc : ready->rounds ? "" : " not probed yet");
+}
+
+/* The health rounds' log, in the file's terms. */
+static void
+report_log(const struct prober *health, int64_t wall_offset_ms,
+    struct hfile_record *out)
+{
+	static const enum hfile_result results[PROBER_RESULTS] = {
+		[PROBER_PASS] = HFILE_PASS,
+		[PROBER_FAIL] = HFILE_FAIL,
+		[PROBER_TIMEOUT] = HFILE_TIMEOUT,
+	};
+	int i;
+
+	for (i = 0; i < health->nhist && i < HFILE_HISTORY; i++) {
+		const struct prober_round *h = &health->hist[i];
+		struct hfile_round *o = &out->log[i];
+
+		o->start_ms = h->start_ns / NS_PER_MS + wall_offset_ms;
+		o->dur_ms = h->dur_ns / NS_PER_MS;
+		o->result = results[h->result];
+		o->code = h->code;
+		hfile_escape(h->out, h->len, o->output, sizeof(o->output));
+	}
+	out->nlog = i;
+}
+
 void
 report_derive(const struct sup *s, const struct prober *health,
-    const struct prober *wait, int64_t wall_offset_ms,
-    struct hfile_record *out)
+    const struct prober *wait, const struct prober *ready,
+    int64_t wall_offset_ms, struct hfile_record *out)
 {
 	const struct prober *pr = s->phase == SUP_WAIT ? wait : health;
 
@@ -78,6 +145,9 @@ report_derive(const struct sup *s, const struct prober *health,
 		hfile_escape(pr->output, pr->output_len, out->output,
 		    sizeof(out->output));
 	}
+	out->has_ready = 1;
+	report_ready(s, ready, out);
+	report_log(health, wall_offset_ms, out);
 }
 
 void
@@ -88,11 +158,12 @@ report_notify(const struct notify *n, const struct sup *s,
 
 	if (n == NULL || n->fd < 0)
 		return;
-	out->has_ready = 1;
-	out->ready = s->phase == SUP_RUN && n->ready;
 	if (n->why != NOTIFY_WHY_NONE && (s->phase == SUP_RUN ||
 	    (s->phase == SUP_STOP && s->why == SUP_WHY_UNHEALTHY_RESTART))) {
 		out->status = HEALTH_UNHEALTHY;
+		out->ready = 0;
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "unhealthy");
 		snprintf(out->probe, sizeof(out->probe), "watchdog");
 		notify_reason(n, why, sizeof(why));
 		hfile_escape(why, strlen(why), out->output,
@@ -101,8 +172,16 @@ report_notify(const struct notify *n, const struct sup *s,
 			out->failures = 1;
 		return;
 	}
+	/* With --notify, ready also waits for the child's own READY=1. */
+	if (out->ready && !n->ready) {
+		out->ready = 0;
+		snprintf(out->ready_reason, sizeof(out->ready_reason),
+		    "no READY=1 from the child%s", n->said_ready ?
+		    " since its STOPPING=1 or RELOADING=1" : " yet");
+	}
 	/* The child's own word while no probe has said anything. */
-	if ((s->phase == SUP_RUN || s->phase == SUP_STOP) &&
+	if ((s->phase == SUP_RUN || s->phase == SUP_DRAIN ||
+	    s->phase == SUP_STOP) &&
 	    out->output[0] == '\0' && n->status_len > 0) {
 		if (out->probe[0] == '\0')
 			snprintf(out->probe, sizeof(out->probe), "notify");
@@ -179,15 +258,18 @@ report_failed(struct report *r, int rc, int64_t now_ns)
 
 void
 report_update(struct report *r, const struct sup *s,
-    const struct prober *health, const struct prober *wait, int64_t now_ns)
+    const struct prober *health, const struct prober *wait,
+    const struct prober *ready, int64_t now_ns)
 {
 	struct hfile_record rec;
 	char buf[HFILE_MAX];
 	int len, rc;
 
-	report_derive(s, health, wait, r->wall_offset_ms, &rec);
+	report_derive(s, health, wait, ready, r->wall_offset_ms, &rec);
 	report_notify(r->notify, s, &rec);
 	if (!r->has_status || rec.status != r->status) {
+		if (r->has_status)
+			r->transitions[rec.status]++;
 		r->has_status = 1;
 		r->status = rec.status;
 		r->since = sys_wall_ms() / 1000;

@@ -35,6 +35,7 @@ struct report {
 	int64_t retry_ns;
 	int64_t retry_step_ns;
 	long write_errors;
+	long transitions[HEALTH_STOPPING + 1];	/* by the status changed to */
 	const struct notify *notify;	/* --notify: ready=, STATUS=, watchdog */
 };
 
@@ -46,17 +47,19 @@ void report_init(struct report *r, const char *path, const struct config *c,
  * wall_offset_ms converts monotonic deadlines into unix milliseconds.
  */
 void report_derive(const struct sup *s, const struct prober *health,
-    const struct prober *wait, int64_t wall_offset_ms,
-    struct hfile_record *out);
+    const struct prober *wait, const struct prober *ready,
+    int64_t wall_offset_ms, struct hfile_record *out);
 /*
- * Pure: what --notify adds to a derived record: ready=, the watchdog's
- * verdict, STATUS= as the output while no probe has any.
+ * Pure: what --notify adds to a derived record: ready= also waits for
+ * READY=1, the watchdog's verdict, STATUS= as the output while no probe
+ * has any.
  */
 void report_notify(const struct notify *n, const struct sup *s,
     struct hfile_record *out);
 /* Derives, and writes when due. */
 void report_update(struct report *r, const struct sup *s,
-    const struct prober *health, const struct prober *wait, int64_t now_ns);
+    const struct prober *health, const struct prober *wait,
+    const struct prober *ready, int64_t now_ns);
 /* The next heartbeat or retry. */
 int64_t report_deadline(const struct report *r);
 

@@ -280,15 +280,17 @@ sup_begin_stop(struct sup *s, enum sup_why why, int first, int64_t hold,
 {
 	const struct config *c = s->cfg;
 	struct stop_step one = { first, hold };
+	/* After a drain, --grace still counts from the request. */
+	int64_t from = s->phase == SUP_DRAIN ? s->request_ns : now_ns;
+	int64_t kill_at = c->grace_ns >= 0 ? from + c->grace_ns : NEVER;
 
 	s->phase = SUP_STOP;
 	s->why = why;
 	if (c->nladder > 0)
 		sup_ladder_start(s, c->ladder, c->nladder, SUP_SCOPE_CHILD,
-		    c->grace_ns >= 0 ? now_ns + c->grace_ns : NEVER, now_ns);
+		    kill_at, now_ns);
 	else
-		sup_ladder_start(s, &one, 1, SUP_SCOPE_CHILD,
-		    c->grace_ns >= 0 ? now_ns + c->grace_ns : NEVER, now_ns);
+		sup_ladder_start(s, &one, 1, SUP_SCOPE_CHILD, kill_at, now_ns);
 }
 
 /* Child gone: end what it left behind, then restart or exit. */
@@ -351,6 +353,8 @@ sup_on_exit(struct sup *s, int status, int64_t now_ns)
 	s->last_code = sup_code_of(status);
 	s->last_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	s->last_exec_failed = exec_failed;
+	s->exits[exec_failed ? SUP_EXIT_EXEC_FAILED : s->last_signal ?
+	    SUP_EXIT_SIGNAL : SUP_EXIT_CODE]++;
 	/*
 	 * Ctrl-C (or Ctrl-\) on a terminal reaches the child's foreground
 	 * group, not vigil: it is a stop request all the same.
@@ -437,6 +441,25 @@ sup_stop_request(struct sup *s, int sig, int r, int64_t now_ns)
 		sup_done(s, 128 + sig);
 		break;
 	case SUP_RUN:
+		/*
+		 * --stop-delay: out of rotation at once (the report says not
+		 * ready), the child keeps serving until the delay ends.
+		 */
+		if (s->cfg->stop_delay_ns > 0) {
+			s->phase = SUP_DRAIN;
+			s->why = SUP_WHY_SIGNAL;
+			s->request_ns = now_ns;
+			s->drain_end_ns = now_ns + s->cfg->stop_delay_ns;
+			s->drain_sig = r;
+			log_begin(LOGL_INFO, "draining");
+			log_dur("stop_in", s->cfg->stop_delay_ns);
+			log_end();
+			break;
+		}
+		sup_begin_stop(s, SUP_WHY_SIGNAL, r, NEVER, now_ns);
+		break;
+	case SUP_DRAIN:
+		/* A second request cuts the drain short. */
 		sup_begin_stop(s, SUP_WHY_SIGNAL, r, NEVER, now_ns);
 		break;
 	case SUP_STOP:
@@ -471,8 +494,10 @@ sup_on_signal(struct sup *s, int sig, int64_t now_ns)
 		sup_stop_request(s, sig, r, now_ns);
 		return;
 	}
-	if (r != 0 && s->child > 0)
+	if (r != 0 && s->child > 0) {
+		s->forwarded[sig]++;
 		sup_send(s, SUP_SCOPE_CHILD, r);
+	}
 	/*
 	 * dumb-init's job control: the child stopped, vigil stops too, so
 	 * Ctrl-Z suspends the whole job and `fg` (a CONT, passed on)
@@ -502,6 +527,7 @@ sup_on_unhealthy(struct sup *s, int64_t now_ns)
 
 	if (s->phase != SUP_RUN || c->on_unhealthy == CFG_UNHEALTHY_NONE)
 		return;
+	s->unhealthy_actions[exit]++;
 	log_begin(LOGL_WARN, "child unhealthy");
 	log_int("pid", s->child);
 	log_str("action", exit ? "exit" : "restart");
@@ -567,6 +593,11 @@ sup_tick(struct sup *s, int64_t now_ns, int no_children)
 			sup_done(s, 3);
 		}
 		break;
+	case SUP_DRAIN:
+		if (now_ns >= s->drain_end_ns)
+			sup_begin_stop(s, SUP_WHY_SIGNAL, s->drain_sig, NEVER,
+			    now_ns);
+		break;
 	case SUP_STOP:
 		/* After the final KILL only the child's exit moves us on. */
 		if (!s->ladder.killed)
@@ -601,6 +632,8 @@ sup_deadline(const struct sup *s, int no_children)
 	switch (s->phase) {
 	case SUP_WAIT:
 		return s->wait_deadline_ns;
+	case SUP_DRAIN:
+		return s->drain_end_ns;
 	case SUP_STOP:
 		/* After the final KILL only the child's exit moves us on. */
 		return s->ladder.killed ? NEVER : sup_ladder_deadline(

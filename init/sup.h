@@ -18,6 +18,7 @@
 enum sup_phase {
 	SUP_WAIT,			/* --wait specs before the first start */
 	SUP_RUN,			/* the child runs */
+	SUP_DRAIN,			/* --stop-delay: not ready, still runs */
 	SUP_STOP,			/* the stop ladder runs against the child */
 	SUP_CLEAN,			/* child gone, leftovers being ended */
 	SUP_BACKOFF,			/* waiting to start the next child */
@@ -29,6 +30,14 @@ enum sup_why {
 	SUP_WHY_SIGNAL,			/* a stop request reached vigil */
 	SUP_WHY_UNHEALTHY_RESTART,
 	SUP_WHY_UNHEALTHY_EXIT,
+};
+
+/* How a child ended, as the exits are counted. */
+enum sup_exit {
+	SUP_EXIT_CODE,			/* exited with a code */
+	SUP_EXIT_SIGNAL,		/* killed by a signal */
+	SUP_EXIT_EXEC_FAILED,		/* never ran the command */
+	SUP_EXITS,
 };
 
 /* Whom a signal is for. */
@@ -96,8 +105,16 @@ struct sup {
 	long restarts;			/* restarts in total */
 	uint32_t rnd;
 	int64_t wait_deadline_ns;
+	int64_t drain_end_ns;		/* SUP_DRAIN: when the stop begins */
+	int drain_sig;			/* ... with this signal */
+	int64_t request_ns;		/* the stop request; --grace counts */
 	int64_t said_ns;		/* the last "stop requested" line */
 	long unsaid;			/* requests since, not logged */
+
+	/* Counters for the metrics endpoint; nothing decides by them. */
+	long exits[SUP_EXITS];		/* by enum sup_exit */
+	long unhealthy_actions[2];	/* 0 restart, 1 exit */
+	long forwarded[PARSE_SIGMAX + 1];	/* by the signal received */
 };
 
 /* A wait status as an exit code: the code, or 128+N for signal N. */

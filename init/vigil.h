@@ -14,6 +14,7 @@
 #include "prober.h"
 #include "report.h"
 #include "spawn.h"
+#include "responder.h"
 #include "sup.h"
 
 struct vigil {
@@ -25,8 +26,12 @@ struct vigil {
 	struct spawn_opts spawn;
 	struct sup sup;
 	struct prober wait;		/* --wait specs */
-	struct prober health;		/* --probe specs */
+	struct prober health;		/* --probe specs: alive? */
+	struct prober ready;		/* --ready-probe specs: traffic? */
 	struct report report;
+	struct responder metrics;	/* --metrics */
+	struct metrics_src msrc;	/* what a responder shows */
+	long orphans_reaped;
 	struct notify notify;		/* --notify */
 };
 

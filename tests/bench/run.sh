@@ -183,3 +183,7 @@ echo "== probe sandbox: CPU per probe run (2000 forks each; budget 1000 µs)"
 	    echo " glibc static:" && "$T/sandbox_cost-glibc" 2000
 )
 # ---- end of probe sandbox block -------------------------------------------
+# ---- metrics endpoint: CPU per scrape, RSS with --metrics on/off ---------
+echo "== metrics endpoint: CPU per scrape and RSS (tests/bench/metrics.sh)"
+"$(dirname "$0")/metrics.sh" "$VIGIL" 1000
+# ---- end of metrics endpoint block ---------------------------------------

@@ -151,6 +151,6 @@ expect_match "Celery did a warm shutdown" 'Warm shutdown' "$logs"
 expect_match "Celery logged the task's success" \
     "Task tasks.long\\[$id\\] succeeded" "$logs"
 expect_match "vigil sent TERM to Celery's MainProcess" \
-    'msg="stopping child" pid=[0-9]+ signal=TERM next_in=50.0s' "$logs"
+    'msg="stopping child" pid=[0-9]+ signal=TERM next_in=50s' "$logs"
 expect_no_match "and needed neither QUIT nor SIGKILL" \
     'signal=QUIT|stop deadline passed' "$logs"

@@ -56,6 +56,8 @@ else
 	fail "the new generation is not ready" "$(cat "$SF")"
 fi
 expect "its STATUS= is gone too" "" "$(field output)"
+expect "and the file says why it is not ready" "no READY=1 from the child yet" \
+    "$(field ready_reason)"
 stop_vigil "$VP"
 expect "vigil stops on TERM" 143 "$RC"
 

@@ -273,6 +273,54 @@ START_TEST(reader_checks_owner_and_mode)
 }
 END_TEST
 
+START_TEST(alive_and_ready)
+{
+	static const struct {
+		enum hfile_phase phase;
+		enum health_status status;
+		int alive;
+	} rows[] = {
+		{ HFILE_WAITING, HEALTH_STARTING, 1 },
+		{ HFILE_RUNNING, HEALTH_STARTING, 1 },
+		{ HFILE_RUNNING, HEALTH_HEALTHY, 1 },
+		{ HFILE_RUNNING, HEALTH_UNHEALTHY, 0 },
+		{ HFILE_DRAINING, HEALTH_STOPPING, 1 },
+		{ HFILE_STOPPING, HEALTH_UNHEALTHY, 0 },
+		{ HFILE_STOPPING, HEALTH_STOPPING, 0 },
+		{ HFILE_CLEANING, HEALTH_UNHEALTHY, 1 },
+		{ HFILE_CLEANING, HEALTH_STOPPING, 0 },
+		{ HFILE_RESTARTING, HEALTH_UNHEALTHY, 1 },
+		{ HFILE_EXITED, HEALTH_STOPPING, 0 },
+	};
+	struct hfile_record r, back;
+	char buf[HFILE_MAX];
+	size_t i;
+	int len;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		r.phase = rows[i].phase;
+		r.status = rows[i].status;
+		ck_assert_msg(hfile_alive(&r) == rows[i].alive, "row %zu", i);
+	}
+	/* ready and its reason round-trip; a reason only when not ready. */
+	r.has_ready = 1;
+	r.ready = 0;
+	strcpy(r.ready_reason, "http://127.0.0.1:8000/ready: HTTP 503 in 2ms");
+	len = hfile_format(&r, buf, sizeof(buf));
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_eq(hfile_parse(buf, (size_t)len, &back), 0);
+	ck_assert_int_eq(back.has_ready, 1);
+	ck_assert_int_eq(back.ready, 0);
+	ck_assert_str_eq(back.ready_reason, r.ready_reason);
+	r.ready = 1;
+	len = hfile_format(&r, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "\nready=yes\nready_reason=\n"));
+	ck_assert_int_eq(hfile_parse("status=healthy\nupdated=5\nready=maybe\n",
+	    38, &back), -EINVAL);
+}
+END_TEST
+
 Suite *suite_hfile(void);
 
 Suite *
@@ -288,6 +336,7 @@ suite_hfile(void)
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, write_walks_without_links);
 	tcase_add_test(tc, reader_checks_owner_and_mode);
+	tcase_add_test(tc, alive_and_ready);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -202,17 +202,24 @@ START_TEST(record_shows_notify)
 	memset(&n, 0, sizeof(n));
 	memset(&s, 0, sizeof(s));
 	memset(&r, 0, sizeof(r));
+	/* Without --notify: the record as derived. */
 	n.fd = -1;
+	r.has_ready = 1;
+	r.ready = 1;
 	report_notify(&n, &s, &r);
-	ck_assert_int_eq(r.has_ready, 0);
+	ck_assert_int_eq(r.ready, 1);
+	/* Healthy is not enough with --notify: READY=1 is owed. */
 	n.fd = 3;
 	s.phase = SUP_RUN;
 	s.child = 9;
+	report_notify(&n, &s, &r);
+	ck_assert_int_eq(r.ready, 0);
+	ck_assert_str_eq(r.ready_reason, "no READY=1 from the child yet");
+	r.ready = 1;
 	n.ready = 1;
 	strcpy(n.status, "42 jobs\ttoday");
 	n.status_len = strlen(n.status);
 	report_notify(&n, &s, &r);
-	ck_assert_int_eq(r.has_ready, 1);
 	ck_assert_int_eq(r.ready, 1);
 	ck_assert_str_eq(r.output, "42 jobs\\ttoday");
 	ck_assert_str_eq(r.probe, "notify");
@@ -222,7 +229,7 @@ START_TEST(record_shows_notify)
 	r.has_phase = 1;
 	len = hfile_format(&r, buf, sizeof(buf));
 	ck_assert_int_gt(len, 0);
-	ck_assert_ptr_nonnull(strstr(buf, "\nnext_start_ms=\nready=yes\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nready=yes\n"));
 	ck_assert_int_eq(hfile_parse(buf, (size_t)len, &back), 0);
 	ck_assert_int_eq(back.has_ready, 1);
 	ck_assert_int_eq(back.ready, 1);
@@ -230,22 +237,28 @@ START_TEST(record_shows_notify)
 	ck_assert_str_eq(line, "healthy: 42 jobs\\ttoday (pid 9, restarts 0)");
 	/* A missed watchdog: unhealthy, said as a probe failure would be. */
 	memset(&r, 0, sizeof(r));
+	r.ready = 1;
 	n.why = NOTIFY_WHY_MISSED;
 	n.watchdog_ns = 30 * NS_PER_S;
 	report_notify(&n, &s, &r);
 	ck_assert_int_eq(r.status, HEALTH_UNHEALTHY);
+	ck_assert_int_eq(r.ready, 0);
 	ck_assert_str_eq(r.probe, "watchdog");
 	ck_assert_int_eq(r.failures, 1);
 	r.pid = 9;
 	r.phase = HFILE_RUNNING;
 	hfile_reason(&r, 0, line, sizeof(line));
-	ck_assert_str_eq(line, "unhealthy: watchdog: no ping for 30.0s (pid 9, "
+	ck_assert_str_eq(line, "unhealthy: watchdog: no ping for 30s (pid 9, "
 	    "restarts 0, failures 1)");
-	/* Not running: not ready, whatever was said. */
+	/* STOPPING=1 after READY=1: said so. */
 	memset(&r, 0, sizeof(r));
-	s.phase = SUP_BACKOFF;
+	r.ready = 1;
+	n.why = NOTIFY_WHY_NONE;
+	n.ready = 0;
+	n.said_ready = 1;
 	report_notify(&n, &s, &r);
-	ck_assert_int_eq(r.ready, 0);
+	ck_assert_str_eq(r.ready_reason, "no READY=1 from the child since its "
+	    "STOPPING=1 or RELOADING=1");
 	ck_assert_int_eq(hfile_parse("status=healthy\nupdated=1\nready=maybe\n",
 	    38, &back), -EINVAL);
 }

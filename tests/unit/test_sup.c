@@ -248,6 +248,10 @@ START_TEST(exec_failure_later_is_a_failure)
 	sup_tick(&sup, S(4), 1);
 	ck_assert_int_eq(sup.phase, SUP_BACKOFF);
 	ck_assert_int_eq(sup.restarts, 2);
+	/* The metrics' counts of how children ended. */
+	ck_assert_int_eq(sup.exits[SUP_EXIT_CODE], 1);
+	ck_assert_int_eq(sup.exits[SUP_EXIT_EXEC_FAILED], 1);
+	ck_assert_int_eq(sup.exits[SUP_EXIT_SIGNAL], 0);
 }
 END_TEST
 
@@ -355,6 +359,9 @@ START_TEST(unhealthy_restart)
 	sup_tick(&sup, S(40), 1);
 	ck_assert_int_eq(sup.phase, SUP_BACKOFF);
 	ck_assert_int_eq(sup.restarts, 1);
+	ck_assert_int_eq(sup.unhealthy_actions[0], 1);
+	ck_assert_int_eq(sup.unhealthy_actions[1], 0);
+	ck_assert_int_eq(sup.exits[SUP_EXIT_SIGNAL], 1);
 }
 END_TEST
 
@@ -528,6 +535,10 @@ START_TEST(signals_forwarded_and_rewritten)
 	sup_on_signal(&sup, SIGSEGV, S(1));
 	sup_on_signal(&sup, 40, S(1));
 	EXPECT("child:USR2 child:SEGV child:RTMIN+6");
+	/* Counted by the signal received; a dropped one is not. */
+	ck_assert_int_eq(sup.forwarded[SIGUSR2], 1);
+	ck_assert_int_eq(sup.forwarded[SIGUSR1], 0);
+	ck_assert_int_eq(sup.forwarded[40], 1);
 	/* TERM rewritten to QUIT is still a stop request. */
 	sup_on_signal(&sup, SIGTERM, S(2));
 	ck_assert_int_eq(sup.phase, SUP_STOP);
@@ -574,6 +585,46 @@ START_TEST(personas)
 }
 END_TEST
 
+START_TEST(drain_before_stop)
+{
+	char *f[] = { "--stop-delay", "5s", "--grace", "8s", NULL };
+
+	start(f, 0);
+	clear();
+	/* Out of rotation at once; the child is signalled after the delay. */
+	sup_on_signal(&sup, SIGTERM, S(10));
+	EXPECT("");
+	ck_assert_int_eq(sup.phase, SUP_DRAIN);
+	ck_assert_int_eq(sup_deadline(&sup, 0), S(15));
+	sup_tick(&sup, S(15) - 1, 0);
+	EXPECT("");
+	sup_tick(&sup, S(15), 0);
+	EXPECT("child:TERM child:CONT");
+	/* --grace counts from the request, not from the end of the drain. */
+	ck_assert_int_eq(sup_deadline(&sup, 0), S(18));
+	/* A second request cuts the drain short. */
+	start(f, 0);
+	sup_on_signal(&sup, SIGTERM, S(10));
+	clear();
+	sup_on_signal(&sup, SIGINT, S(11));
+	EXPECT("child:INT child:CONT");
+	ck_assert_int_eq(sup.phase, SUP_STOP);
+	/* An unhealthy restart skips the delay. */
+	start((char *[]){ "--stop-delay", "5s", "--on-unhealthy", "restart",
+	    "--probe", "tcp://127.0.0.1:1", NULL }, 0);
+	clear();
+	sup_on_unhealthy(&sup, S(3));
+	EXPECT("child:TERM child:CONT");
+	/* The child leaving during the drain is a stop, not a crash. */
+	start((char *[]){ "--stop-delay", "5s", "--restart", "always", NULL },
+	    0);
+	sup_on_signal(&sup, SIGTERM, S(1));
+	sup_on_exit(&sup, W_EXITCODE(0, 0), S(2));
+	sup_tick(&sup, S(2), 1);
+	ck_assert_int_eq(sup.phase, SUP_DONE);
+}
+END_TEST
+
 Suite *suite_sup(void);
 
 Suite *
@@ -602,6 +653,7 @@ suite_sup(void)
 	tcase_add_test(tc, wait_phase);
 	tcase_add_test(tc, signals_forwarded_and_rewritten);
 	tcase_add_test(tc, personas);
+	tcase_add_test(tc, drain_before_stop);
 	suite_add_tcase(s, tc);
 	return s;
 }
