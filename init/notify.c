@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -162,10 +163,14 @@ notify_ppid(pid_t pid)
 	if (r <= 0)
 		return -1;
 	buf[r] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1, " %*c %ld",
-	    &pp) != 1)
+	/* ") S PPID ...": the state, then the parent; no scanf in PID 1. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0' ||
+	    p[3] != ' ')
 		return -1;
-	return (pid_t)pp;
+	for (p += 4, pp = 0; *p >= '0' && *p <= '9'; p++)
+		if ((pp = pp * 10 + (*p - '0')) > INT_MAX)
+			return -1;
+	return *p == ' ' ? (pid_t)pp : -1;
 }
 
 /* 1 when pid is the child or below it, by the ppid chain. */
