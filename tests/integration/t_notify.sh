@@ -170,3 +170,12 @@ expect_match "python3: the exit is for the watchdog" \
     'msg="child unhealthy" pid=[0-9]+ action=exit' "$(logs)"
 expect_match "python3: the miss after its 4 pings" \
     'msg="watchdog missed" pid=[0-9]+ timeout=2.0s pings=4' "$(logs)"
+
+# --- usage ------------------------------------------------------------------
+out=$("$VIGIL" --watchdog 1s -- true 2>&1); rc=$?
+expect "--watchdog without --notify is bad usage" "2 vigil: --watchdog: needs --notify" \
+    "$rc $(printf '%s' "$out" | head -n 1)"
+out=$("$VIGIL" --notify --watchdog 0 -- true 2>&1)
+expect_match "--watchdog must be positive" 'watchdog: must be longer than 0' "$out"
+out=$("$VIGIL" --notify --watchdog 1s --on-unhealthy restart -- true 2>&1); rc=$?
+expect "--on-unhealthy takes --watchdog in place of a probe" 0 "$rc"
