@@ -150,6 +150,8 @@ metrics_health(struct mbuf *m, const struct metrics_src *src)
 
 	report_derive(src->sup, src->health, src->wait, src->ready,
 	    src->report->wall_offset_ms, &rec);
+	/* The record as the health file has it, the workload's word too. */
+	report_notify(src->report->notify, src->sup, &rec);
 	mb_family(m, "vigil_ready", "gauge",
 	    "1 while the container should get traffic.");
 	mb_add(m, "vigil_ready %d\n", rec.ready);
