@@ -759,7 +759,8 @@ cfg_check(struct config *c, struct src *s)
 	priv_sandbox_default(&c->probe_sandbox, &c->priv);
 	c->priv.sandbox = &c->probe_sandbox;
 	/* Compiled once here, not in every probe process; may fail: retried. */
-	if (c->nprobes > 0 || c->nwaits > 0)
+	if (c->nprobes > 0 || c->nwaits > 0 || c->nreadies > 0 ||
+	    c->metrics_port > 0)
 		(void)priv_sandbox_prepare();
 	return 0;
 }
