@@ -146,7 +146,14 @@ connect_unix(const char *path, int out_fd)
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
 		e = errno;
 		close(fd);
-		probe_say(out_fd, "connect %s: %s", path, strerror(e));
+		/* The sandbox's identity may not reach it: say which to use. */
+		if (e == EACCES || e == EPERM)
+			probe_say(out_fd, "connect %s: %s (probes run "
+			    "sandboxed as --probe-user, default 65534: give "
+			    "it access, or set --probe-user)", path,
+			    strerror(e));
+		else
+			probe_say(out_fd, "connect %s: %s", path, strerror(e));
 		return -1;
 	}
 	return fd;

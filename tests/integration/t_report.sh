@@ -136,3 +136,21 @@ expect_no_match "nor in the child's environment" "s3cret-$$|VIGIL_" "$(cat "$T/e
 expect_no_match "nor in the health file" "s3cret-$$" "$(cat "$T/health")"
 expect_match "the spec is shown masked" '^probe=redis://:\*\*\*@127.0.0.1:1' "$(cat "$T/health")"
 kill -TERM "$VP"; wait_exit "$UNSHARE_PID" 5
+
+# --- a unix:// probe the sandbox cannot reach says which identity to use ----
+mkdir -p "$T/sock"; chmod 700 "$T/sock"
+python3 -c "
+import socket, time
+s = socket.socket(socket.AF_UNIX); s.bind('$T/sock/s'); s.listen(8)
+while True: c, _ = s.accept(); c.close()" &
+SP=$!
+wait_for 5 test -S "$T/sock/s"
+out=$("$VIGIL" probe "unix://$T/sock/s"); rc=$?
+expect "a root-only socket fails the sandboxed probe" 1 "$rc"
+expect_match "and the error names --probe-user" 'Permission denied \(probes run sandboxed as --probe-user' "$out"
+pid1_bg "$T/log" $SF --probe "unix://$T/sock/s" --probe-user 0 --probe-start-interval 100ms -- sleep 30
+VP=$(vigil_pid)
+wait_for 10 grep -q '^status=healthy' "$T/health"
+expect "--probe-user 0 reaches it" healthy "$(sed -n 's/^status=//p' "$T/health")"
+kill -TERM "$VP"; wait_exit "$UNSHARE_PID" 5
+kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null || true
