@@ -47,7 +47,7 @@ REL_OBJ := $(B)/musl
 REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 
 .PHONY: all deps demo check check-unit check-valgrind check-integration \
-	check-san check-examples check-docker docker-base check-glibc hdrcheck \
+	check-san check-examples check-docker check-swarm docker-base check-glibc hdrcheck \
 	layercheck bench soak fuzz \
 	format clean distclean install
 
@@ -144,6 +144,10 @@ check-examples: $(B)/vigil
 	tests/examples/run.sh $(B)/vigil
 check-docker: $(B)/vigil $(HELPERS)
 	tests/docker/run.sh $(B)/vigil
+# examples/swarm on a single-node Swarm (made and left again if none is
+# active), then the Kubernetes manifests checked offline.
+check-swarm: $(B)/vigil
+	tests/swarm/run.sh $(B)/vigil
 
 # A Debian 12 base image made locally (debootstrap + docker import), for
 # building the Dockerfiles where no registry can be reached.
