@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Sends tasks.long(SECONDS, tag) at a steady pace until DIR/stop exists
 (or LIMIT s pass), then waits for every result. Prints one line:
-"sent N ok N lost N" and writes the ids sent to DIR/sent.
+"sent N ok N lost N" and writes the ids sent to DIR/sent, those without a result to DIR/lost.
 
   python3 producer.py DIR SECONDS PERIOD LIMIT
 """
@@ -25,6 +25,7 @@ while not os.path.exists(os.path.join(out, "stop")) and \
 with open(os.path.join(out, "sent"), "w") as f:
     f.write("\n".join(ids) + "\n")
 ok = 0
+lost = []
 deadline = time.time() + 120
 for i in ids:
     r = AsyncResult(i, app=app)
@@ -33,5 +34,10 @@ for i in ids:
               propagate=False)
     except Exception:
         pass
-    ok += r.state == "SUCCESS"
+    if r.state == "SUCCESS":
+        ok += 1
+    else:
+        lost.append(i)
+with open(os.path.join(out, "lost"), "w") as f:
+    f.write("".join(i + "\n" for i in lost))
 print("sent %d ok %d lost %d" % (len(ids), ok, len(ids) - ok), flush=True)

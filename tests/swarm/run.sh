@@ -201,6 +201,15 @@ producer_stop() {
 	dup=$(grep -c . "$T/dup")
 	figure "$name: tasks sent ${sent:-?}, lost ${lost:-?}, run twice $dup"
 	expect "$name: no task lost ($line)" 0 "${lost:-none}"
+	# What the workers' logs say of a lost task.
+	if [ -s "$W/lost" ]; then
+		for c in "$@"; do
+			docker logs -t "$c" 2>&1 | grep -F -f "$W/lost" |
+			    sed "s/^/    | ${c:0:12} /"
+			docker logs -t "$c" 2>&1 | grep -iE 'restor|unack|warm' |
+			    sed "s/^/    | ${c:0:12} /"
+		done | sort -k3 | head -n 30
+	fi
 	expect "$name: no task run twice" 0 "$dup"
 }
 worker_cids() {
