@@ -196,22 +196,24 @@ producer_stop() {
 	docker rm -f "$ST-producer" >/dev/null 2>&1
 	lost=$(echo "$line" | sed -n 's/.* lost \([0-9]*\)$/\1/p')
 	sent=$(echo "$line" | sed -n 's/^sent \([0-9]*\) .*/\1/p')
-	for c in "$@"; do docker logs "$c" 2>&1; done |
+	for c in "$@"; do docker logs "$c" 2>&1; done | cat - "$T"/logs/* 2>/dev/null |
 	    grep -o 'Task tasks.long\[[0-9a-f-]*\] succeeded' | sort | uniq -d >"$T/dup"
 	dup=$(grep -c . "$T/dup")
 	figure "$name: tasks sent ${sent:-?}, lost ${lost:-?}, run twice $dup"
 	expect "$name: no task lost ($line)" 0 "${lost:-none}"
 	# What the workers' logs say of a lost task.
 	if [ -s "$W/lost" ]; then
-		for c in "$@"; do
-			docker logs -t "$c" 2>&1 | grep -F -f "$W/lost" |
-			    sed "s/^/    | ${c:0:12} /"
-			docker logs -t "$c" 2>&1 | grep -iE 'restor|unack|warm' |
-			    sed "s/^/    | ${c:0:12} /"
-		done | sort -k3 | head -n 30
+		for c in "$@"; do save_logs "$c"; done
+		grep -F -f "$W/lost" "$T"/logs/* | sed 's/^/    | /' | head -n 20
+		grep -iE 'restor|unack|warm' "$T"/logs/* | sed 's/^/    | /' | head -n 20
+		echo "    | redis: queue $(docker exec "$(cid_of "$(running redis)")" redis-cli llen celery)," \
+		    "unacked $(docker exec "$(cid_of "$(running redis)")" redis-cli hlen unacked)"
 	fi
+	rm -f "$T"/logs/*
 	expect "$name: no task run twice" 0 "$dup"
 }
+# save_logs CID: keep a worker's log, before Swarm prunes its container.
+save_logs() { mkdir -p "$T/logs"; docker logs -t "$1" >"$T/logs/${1:0:12}" 2>&1; }
 worker_cids() {
 	docker ps -aq --no-trunc --filter "label=com.docker.swarm.service.name=${ST}_worker"
 }
@@ -280,6 +282,7 @@ expect "d: two tasks removed" 2 "$nrem"
 warm=0
 for c in $removed; do
 	poll 90 warm_stopped "$c" && warm=$((warm + 1))
+	save_logs "$c"
 done
 expect "d: every removed task stopped warm (Warm shutdown, exit 0)" "$nrem" "$warm"
 producer_stop "d" $(worker_cids)
