@@ -84,13 +84,18 @@ finish() {
 	fi
 	cleanup
 	[ "$CLEAN_OK" = 1 ] || failed=$((failed + 1))
+	if [ "$INTERRUPTED" = 1 ]; then
+		echo "interrupted: the run did not finish"
+		failed=$((failed + 1))
+	fi
 	echo "swarm tests took $(($(date +%s) - START)) s"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
 START=$(date +%s)
 trap 'finish; exit $?' EXIT
-trap 'exit 130' INT TERM
+INTERRUPTED=0
+trap 'INTERRUPTED=1; exit 130' INT TERM
 echo "# engine before: swarm $state0, networks: $nets0"
 
 # --- images -------------------------------------------------------------------
@@ -230,8 +235,14 @@ producer_stop() {
 	expect "$name: no task run twice" 0 "$dup"
 	rm -f "$T"/logs/*
 }
-# save_logs CID: keep a worker's log, before Swarm prunes its container.
-save_logs() { mkdir -p "$T/logs"; docker logs -t "$1" >"$T/logs/${1:0:12}" 2>&1; }
+# save_logs CID: keep a worker's log, before Swarm prunes its container;
+# a container already gone (being removed) keeps the copy made before.
+save_logs() {
+	mkdir -p "$T/logs"
+	docker logs -t "$1" >"$T/logs/.new" 2>&1 &&
+	    mv "$T/logs/.new" "$T/logs/${1:0:12}"
+	rm -f "$T/logs/.new"
+}
 worker_cids() {
 	docker ps -aq --no-trunc --filter "label=com.docker.swarm.service.name=${ST}_worker"
 }
