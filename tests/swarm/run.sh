@@ -203,6 +203,9 @@ producer_stop() {
 	touch "$W/stop"
 	timeout 150 docker wait "$ST-producer" >/dev/null 2>&1
 	line=$(docker logs "$ST-producer" 2>&1 | grep '^sent ' | tail -n 1)
+	[ -n "$line" ] && [ "$(docker inspect -f '{{.State.Running}}' "$ST-producer" 2>/dev/null)" = true ] &&
+	    echo "    | the producer still runs after 150 s"
+	[ -z "$line" ] && docker logs "$ST-producer" 2>&1 | tail -n 8 | sed 's/^/    | producer: /'
 	docker rm -f "$ST-producer" >/dev/null 2>&1
 	lost=$(echo "$line" | sed -n 's/.* lost \([0-9]*\)$/\1/p')
 	sent=$(echo "$line" | sed -n 's/^sent \([0-9]*\) .*/\1/p')
