@@ -48,8 +48,8 @@ REL_OBJ := $(B)/musl
 REL_OBJS := $(SRCS:%.c=$(REL_OBJ)/%.o)
 
 .PHONY: all deps demo check check-unit check-valgrind check-integration \
-	check-san check-examples check-docker docker-base check-glibc hdrcheck \
-	layercheck bench soak fuzz demo-metrics \
+	check-san check-examples check-docker check-swarm check-k8s docker-base \
+	check-glibc hdrcheck layercheck bench soak fuzz demo-metrics \
 	format clean distclean install
 
 all: $(VIGIL_BIN)
@@ -145,6 +145,15 @@ check-examples: $(B)/vigil
 	tests/examples/run.sh $(B)/vigil
 check-docker: $(B)/vigil $(HELPERS)
 	tests/docker/run.sh $(B)/vigil
+# examples/kubernetes checked offline (YAML, the example's promises, and
+# the API schema when K8S_PYTHON has the kubernetes-validate package), then
+# examples/swarm on a single-node Swarm (made and left again if none is
+# active).
+K8S_PYTHON ?= python3
+check-k8s:
+	$(K8S_PYTHON) tests/swarm/k8s_check.py examples/kubernetes
+check-swarm: $(B)/vigil check-k8s
+	tests/swarm/run.sh $(B)/vigil
 
 # A Debian 12 base image made locally (debootstrap + docker import), for
 # building the Dockerfiles where no registry can be reached.
