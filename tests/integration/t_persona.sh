@@ -215,3 +215,24 @@ for i in $(seq 1 2000); do kill -TERM "$VP" 2>/dev/null; done
 kill -KILL "$VP"; wait_exit "$UNSHARE_PID" 5
 expect_le "2000 TERMs during a stop: at most a few log lines" 10 \
     "$(grep -c 'stop requested' "$T/log")"
+
+# --- vigil's own features under every name ----------------------------------
+mkdir -p "$T/w"; chmod 777 "$T/w"
+for n in tini docker-init dumb-init; do
+	rm -f "$T/health" "$T/w/runs"
+	unshare --pid --fork --mount-proc --kill-child "$T/bin/$n" \
+	    --state-file "$T/health" --probe "file://$T/w/runs" \
+	    --probe-start-interval 100ms --restart on-failure \
+	    --backoff-initial 100ms --user 65534 -- \
+	    sh -c 'id -u >>'"$T"'/w/runs; [ $(wc -l <'"$T"'/w/runs) -ge 2 ] && exec sleep 60; exit 1' \
+	    >"$T/log" 2>&1 &
+	UNSHARE_PID=$!
+	VP=$(vigil_pid)
+	second_healthy() { grep -q '^restarts=1$' "$T/health" &&
+	    grep -q '^status=healthy$' "$T/health"; }
+	wait_for 20 second_healthy
+	expect "$n: probes, restart, --user and the health file work" \
+	    "healthy 1 65534" \
+	    "$(sed -n 's/^status=//p' "$T/health") $(sed -n 's/^restarts=//p' "$T/health") $(head -n 1 "$T/w/runs")"
+	kill -TERM "$VP"; wait_exit "$UNSHARE_PID" 10
+done
