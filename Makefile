@@ -202,7 +202,10 @@ demo: $(B)/vigil
 	examples/basics/crash-loop.sh
 
 # vigil --metrics scraped by a real Prometheus; a screenshot of its graph.
+# The screenshot needs a browser; installed here, not by every make deps.
 demo-metrics: $(B)/vigil
+	@command -v chromium >/dev/null || DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium >/dev/null
 	examples/observability/run-local --screenshot 40
 
 deps:
@@ -214,7 +217,7 @@ deps:
 		libcap-dev libseccomp-dev check libsubunit-dev valgrind \
 		util-linux procps iproute2 python3 python3-celery python3-redis \
 		redis-server postgresql tini dumb-init hyperfine curl clang \
-		libclang-rt-14-dev file prometheus chromium \
+		libclang-rt-14-dev file prometheus \
 		>>$(B)/deps.log 2>&1 || { tail -n 20 $(B)/deps.log; exit 1; }
 
 format:
