@@ -17,7 +17,6 @@
 
 #include "config.h"
 #include "log.h"
-#include "responder.h"
 
 enum opt_id {
 	O_SUBREAPER, O_PDEATHSIG, O_GROUP, O_REMAP_EXIT, O_REWRITE,
@@ -378,7 +377,7 @@ cfg_apply(struct config *c, int id, const char *v, struct src *s)
 		return cfg_priv(s, priv_parse_probe_user(&c->probe_sandbox, v,
 		    why, sizeof(why)), why);
 	case O_METRICS:
-		return cfg_priv(s, responder_parse_addr(v, &c->metrics_ip,
+		return cfg_priv(s, parse_listen_addr(v, &c->metrics_ip,
 		    &c->metrics_port, why, sizeof(why)), why);
 	}
 	return cfg_fail(s, "unhandled option");

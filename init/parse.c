@@ -4,9 +4,11 @@
  * signal table is our own because musl has no sigabbrev_np() and numbers
  * real-time signals from its own SIGRTMIN.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,4 +301,33 @@ parse_duration_fmt(int64_t ns, enum parse_dur_style style, char *buf,
 		used += (size_t)n;
 	}
 	return buf;
+}
+
+int
+parse_listen_addr(const char *s, uint32_t *ip, int *port, char *err,
+    size_t errlen)
+{
+	const char *colon = strrchr(s, ':');
+	char host[INET_ADDRSTRLEN];
+	struct in_addr a;
+	long p;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host) ||
+	    parse_int(colon + 1, 1, 65535, &p) < 0) {
+		snprintf(err, errlen, "must be ADDR:PORT or :PORT with a port "
+		    "of 1-65535, not '%s'", s);
+		return -EINVAL;
+	}
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	if (host[0] == '\0')
+		a.s_addr = htonl(INADDR_ANY);
+	else if (inet_pton(AF_INET, host, &a) != 1) {
+		snprintf(err, errlen, "'%s' is not an IPv4 address "
+		    "(A.B.C.D, or none for every address)", host);
+		return -EINVAL;
+	}
+	*ip = a.s_addr;
+	*port = (int)p;
+	return 0;
 }

@@ -61,4 +61,11 @@ enum parse_dur_style {
 const char *parse_duration_fmt(int64_t ns, enum parse_dur_style style,
     char *buf, size_t len);
 
+/*
+ * ADDR:PORT for --metrics: ":PORT" (every address) or "A.B.C.D:PORT".
+ * *ip is in network order. 0, or -EINVAL with a reason in err.
+ */
+int parse_listen_addr(const char *s, uint32_t *ip, int *port, char *err,
+    size_t errlen);
+
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The string helpers every priv parser shares: one-line error messages,
- * the quoting of bad input in them, and comma-separated lists. Pure
- * functions, no system calls.
+ * The helpers every priv file shares: one-line error messages, the quoting
+ * of bad input in them, comma-separated lists, and naming the step that
+ * failed. Pure functions, no system calls.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -51,4 +51,12 @@ priv_shown(const char *s, size_t len)
 		if (!isprint((unsigned char)s[n]))
 			break;
 	return (int)n;
+}
+
+/* Names the failed step in *stage; returns rc. */
+int
+priv_fail(const char **stage, const char *name, int rc)
+{
+	*stage = name;
+	return rc;
 }

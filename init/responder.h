@@ -34,12 +34,6 @@ struct responder {
 	long refused;			/* connections closed unread: busy */
 };
 
-/*
- * ADDR:PORT for --metrics: ":PORT" (every address) or "A.B.C.D:PORT".
- * *ip is in network order. 0, or -EINVAL with a reason in err.
- */
-int responder_parse_addr(const char *s, uint32_t *ip, int *port, char *err,
-    size_t errlen);
 /* port 0: off. Binds and listens; 0 or -errno. */
 int responder_open(struct responder *r, uint32_t ip, int port);
 int responder_pollfd(const struct responder *r, struct pollfd *pfd);

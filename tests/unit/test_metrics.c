@@ -184,29 +184,29 @@ START_TEST(parse_addr)
 	uint32_t ip = 1;
 	int port = 0;
 
-	ck_assert_int_eq(responder_parse_addr(":9464", &ip, &port, err,
+	ck_assert_int_eq(parse_listen_addr(":9464", &ip, &port, err,
 	    sizeof(err)), 0);
 	ck_assert_uint_eq(ip, htonl(INADDR_ANY));
 	ck_assert_int_eq(port, 9464);
-	ck_assert_int_eq(responder_parse_addr("127.0.0.1:1", &ip, &port, err,
+	ck_assert_int_eq(parse_listen_addr("127.0.0.1:1", &ip, &port, err,
 	    sizeof(err)), 0);
 	ck_assert_uint_eq(ip, htonl(INADDR_LOOPBACK));
 	ck_assert_int_eq(port, 1);
-	ck_assert_int_eq(responder_parse_addr("9464", &ip, &port, err,
+	ck_assert_int_eq(parse_listen_addr("9464", &ip, &port, err,
 	    sizeof(err)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "ADDR:PORT"));
-	ck_assert_int_eq(responder_parse_addr(":0", &ip, &port, err,
+	ck_assert_int_eq(parse_listen_addr(":0", &ip, &port, err,
 	    sizeof(err)), -EINVAL);
-	ck_assert_int_eq(responder_parse_addr(":65536", &ip, &port, err,
+	ck_assert_int_eq(parse_listen_addr(":65536", &ip, &port, err,
 	    sizeof(err)), -EINVAL);
-	ck_assert_int_eq(responder_parse_addr(":94x", &ip, &port, err,
+	ck_assert_int_eq(parse_listen_addr(":94x", &ip, &port, err,
 	    sizeof(err)), -EINVAL);
-	ck_assert_int_eq(responder_parse_addr("localhost:9464", &ip, &port,
+	ck_assert_int_eq(parse_listen_addr("localhost:9464", &ip, &port,
 	    err, sizeof(err)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "IPv4"));
-	ck_assert_int_eq(responder_parse_addr("1.2.3.4.5:80", &ip, &port, err,
+	ck_assert_int_eq(parse_listen_addr("1.2.3.4.5:80", &ip, &port, err,
 	    sizeof(err)), -EINVAL);
-	ck_assert_int_eq(responder_parse_addr("", &ip, &port, err,
+	ck_assert_int_eq(parse_listen_addr("", &ip, &port, err,
 	    sizeof(err)), -EINVAL);
 }
 END_TEST

@@ -23,13 +23,6 @@ priv_active(const struct priv *pv)
 	    pv->ndeny > 0 || pv->deny_ns;
 }
 
-int
-priv_fail(const char **stage, const char *name, int rc)
-{
-	*stage = name;
-	return rc;
-}
-
 /*
  * setgroups() needs CAP_SETGID even when nothing would change; a vigil
  * already running as the --user (an image's USER) may carry on when its
