@@ -331,3 +331,24 @@ parse_listen_addr(const char *s, uint32_t *ip, int *port, char *err,
 	*port = (int)p;
 	return 0;
 }
+
+int
+parse_subopt(int argc, char **argv, int *i, const char *name,
+    const char **v)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*v = a + n + 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*v = argv[++*i];
+	return 1;
+}

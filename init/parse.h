@@ -68,4 +68,12 @@ const char *parse_duration_fmt(int64_t ns, enum parse_dur_style style,
 int parse_listen_addr(const char *s, uint32_t *ip, int *port, char *err,
     size_t errlen);
 
+/*
+ * The one argument reader of the subcommands: "--name VALUE" or
+ * "--name=VALUE" at argv[*i]. 1 with *v (*i then on the last word used),
+ * 0 when argv[*i] is another argument, -1 when VALUE is missing.
+ */
+int parse_subopt(int argc, char **argv, int *i, const char *name,
+    const char **v);
+
 #endif

@@ -80,14 +80,15 @@ probe_cli_main(int argc, char **argv)
 	int i = 1, failed = 0, sfd;
 
 	c.probe_timeout_ns = 5 * NS_PER_S;
-	if (i < argc && strncmp(argv[i], "--timeout", 9) == 0) {
-		const char *v = argv[i][9] == '=' ? argv[i] + 10 :
-		    argv[i][9] == '\0' && i + 1 < argc ? argv[++i] : NULL;
+	if (i < argc) {
+		const char *v;
+		int rc = parse_subopt(argc, argv, &i, "--timeout", &v);
 
-		if (v == NULL || parse_duration(v, &c.probe_timeout_ns) < 0 ||
-		    c.probe_timeout_ns == 0)
+		if (rc < 0 || (rc > 0 && (parse_duration(v,
+		    &c.probe_timeout_ns) < 0 || c.probe_timeout_ns == 0)))
 			return cli_usage("--timeout: bad duration");
-		i++;
+		if (rc > 0)
+			i++;
 	}
 	if (i < argc && strcmp(argv[i], "--") == 0)
 		i++;

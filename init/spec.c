@@ -159,10 +159,14 @@ hex_value(char c)
 	return -1;
 }
 
-/* Decodes %XX escapes, so that a password may hold '@', ':' or '/'. */
+/*
+ * Decodes %XX escapes from s[0..n) into dst (size dstlen), so that a
+ * password or a name may hold '@', ':' or '/'; what names it in messages.
+ * %00 is refused: it would cut the value short.
+ */
 static int
-parse_password(struct probe_spec *p, const char *s, size_t n, char *err,
-    size_t errlen)
+parse_pct(char *dst, size_t dstlen, const char *s, size_t n, const char *what,
+    char *err, size_t errlen)
 {
 	size_t i, o = 0;
 	int hi, lo;
@@ -173,21 +177,27 @@ parse_password(struct probe_spec *p, const char *s, size_t n, char *err,
 		if (c == '%') {
 			hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
 			lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
-			/* %00 would cut the password short. */
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return bad(err, errlen,
-				    "bad %%-escape in redis password");
+				return bad(err, errlen, "bad %%-escape in %s",
+				    what);
 			c = (char)(hi << 4 | lo);
 			i += 2;
 		}
-		if (o + 1 >= sizeof p->password)
-			return bad(err, errlen,
-			    "redis password too long (max %zu)",
-			    sizeof p->password - 1);
-		p->password[o++] = c;
+		if (o + 1 >= dstlen)
+			return bad(err, errlen, "%s too long (max %zu)", what,
+			    dstlen - 1);
+		dst[o++] = c;
 	}
-	p->password[o] = '\0';
+	dst[o] = '\0';
 	return 0;
+}
+
+static int
+parse_password(struct probe_spec *p, const char *s, size_t n, char *err,
+    size_t errlen)
+{
+	return parse_pct(p->password, sizeof p->password, s, n,
+	    "redis password", err, errlen);
 }
 
 static int
@@ -292,39 +302,19 @@ parse_redis(struct probe_spec *p, const char *s, char *err, size_t errlen)
 }
 
 /*
- * Decodes %XX escapes from s[0..n) into dst (size dstlen), for a postgres
- * user or database name; what names the part in messages.
+ * A postgres user or database name; the server cuts names at NAMEDATALEN
+ * - 1 = 63 bytes, which dstlen enforces.
  */
 static int
 parse_pg_name(char *dst, size_t dstlen, const char *s, size_t n,
     const char *what, char *err, size_t errlen)
 {
-	size_t i, o = 0;
-	int hi, lo;
-	char c;
+	char label[32];
 
 	if (n == 0)
 		return bad(err, errlen, "empty postgres %s", what);
-	for (i = 0; i < n; i++) {
-		c = s[i];
-		if (c == '%') {
-			hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
-			lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return bad(err, errlen,
-				    "bad %%-escape in postgres %s", what);
-			c = (char)(hi << 4 | lo);
-			i += 2;
-		}
-		/* The server cuts names at NAMEDATALEN - 1 = 63 bytes. */
-		if (o + 1 >= dstlen)
-			return bad(err, errlen,
-			    "postgres %s too long (max %zu)", what,
-			    dstlen - 1);
-		dst[o++] = c;
-	}
-	dst[o] = '\0';
-	return 0;
+	snprintf(label, sizeof label, "postgres %s", what);
+	return parse_pct(dst, dstlen, s, n, label, err, errlen);
 }
 
 /*

@@ -316,14 +316,9 @@ status_main(int argc, char **argv, char **envp)
 			mode = STATUS_TABLE;
 			continue;
 		}
-		if (strncmp(a, "--state-file=", 13) == 0)
-			v = a + 13;
-		else if (strncmp(a, "--max-age=", 10) == 0)
-			v = a + 10;
-		else if ((strcmp(a, "--state-file") == 0 ||
-		    strcmp(a, "--max-age") == 0) && i + 1 < argc)
-			v = argv[++i];
-		else
+		if ((rc = parse_subopt(argc, argv, &i, "--state-file", &v)) == 0)
+			rc = parse_subopt(argc, argv, &i, "--max-age", &v);
+		if (rc <= 0)
 			return status_usage("unknown or incomplete argument");
 		if (strncmp(a, "--state-file", 12) == 0) {
 			if (*v == '\0')

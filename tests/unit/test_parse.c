@@ -201,6 +201,29 @@ START_TEST(ints_and_bools)
 }
 END_TEST
 
+START_TEST(subcommand_options)
+{
+	char *argv[] = { "status", "--max-age", "5s", "--max-age=7s",
+		"--max-agex", "--max-age", NULL };
+	const char *v = NULL;
+	int i = 1;
+
+	ck_assert_int_eq(parse_subopt(6, argv, &i, "--max-age", &v), 1);
+	ck_assert_str_eq(v, "5s");
+	ck_assert_int_eq(i, 2);
+	i = 3;
+	ck_assert_int_eq(parse_subopt(6, argv, &i, "--max-age", &v), 1);
+	ck_assert_str_eq(v, "7s");
+	ck_assert_int_eq(i, 3);
+	i = 4;
+	ck_assert_int_eq(parse_subopt(6, argv, &i, "--max-age", &v), 0);
+	i = 5;
+	ck_assert_int_eq(parse_subopt(6, argv, &i, "--max-age", &v), -1);
+	i = 1;
+	ck_assert_int_eq(parse_subopt(6, argv, &i, "--state-file", &v), 0);
+}
+END_TEST
+
 Suite *suite_parse(void);
 
 Suite *
@@ -218,6 +241,7 @@ suite_parse(void)
 	tcase_add_test(tc, rewrite_pairs);
 	tcase_add_test(tc, stop_sequence);
 	tcase_add_test(tc, ints_and_bools);
+	tcase_add_test(tc, subcommand_options);
 	suite_add_tcase(s, tc);
 	return s;
 }
