@@ -68,6 +68,7 @@ wait_for 5 grep -q '^ready=yes' "$T/health"
 t0=$(now_ms)
 kill -TERM "$VP"
 wait_for 5 grep -q '^phase=draining' "$T/health"
+expect "on TERM: the file says draining" 0 $?
 expect "on TERM: not ready at once" "no stopping" "$(field ready) $(field status)"
 expect "and the child has not had the TERM yet" 0 "$(grep -c ' 15$' "$T/rec")"
 expect "vigil status --alive: still alive while draining" 0 "$(st --alive)"
