@@ -20,7 +20,12 @@
 #define SUP_UNHEALTHY_GRACE_NS (10 * NS_PER_S)
 /* After the final KILL of leftovers: how often to look again, how long. */
 #define SUP_KILL_REPEAT_NS (100 * NS_PER_MS)
-#define SUP_KILL_SETTLE_NS NS_PER_S
+/*
+ * KILL cannot be refused, only delayed: thousands of processes dying on
+ * busy cores take more than a second to be gone. Past this bound only
+ * a process stuck in the kernel is left.
+ */
+#define SUP_KILL_SETTLE_NS (5 * NS_PER_S)
 
 #define SUP_BIT(sig) (UINT64_C(1) << ((sig) - 1))
 

@@ -494,10 +494,10 @@ START_TEST(leftovers_that_stay)
 	sup_on_exit(&sup, W_EXITCODE(1, 0), S(1));
 	sup_tick(&sup, S(1), 0);
 	sup_tick(&sup, S(2), 0);
-	/* A second after the KILL the next generation starts anyway. */
-	sup_tick(&sup, S(3) - 1, 0);
+	/* Five seconds after the KILL the next generation starts anyway. */
+	sup_tick(&sup, S(7) - 1, 0);
 	ck_assert_int_eq(sup.phase, SUP_CLEAN);
-	sup_tick(&sup, S(3), 0);
+	sup_tick(&sup, S(7), 0);
 	ck_assert_int_ne(sup.phase, SUP_CLEAN);
 }
 END_TEST
