@@ -87,7 +87,6 @@ struct config {
 
 	/* probes */
 	int nprobes;
-	struct probe_spec probes[CFG_PROBES_MAX];
 	int64_t probe_interval_ns;
 	int64_t probe_timeout_ns;
 	int64_t probe_start_period_ns;
@@ -95,9 +94,7 @@ struct config {
 	long probe_retries;
 	long probe_successes;
 	int nreadies;			/* --ready-probe: traffic, not life */
-	struct probe_spec readies[CFG_PROBES_MAX];
 	int nwaits;
-	struct probe_spec waits[CFG_PROBES_MAX];
 	int64_t wait_timeout_ns;
 
 	/* notify */
@@ -112,6 +109,11 @@ struct config {
 	uint64_t env_overridden;
 	uint32_t metrics_ip;		/* --metrics, network order */
 	int metrics_port;		/* 0: no metrics endpoint */
+
+	/* The specs last (51 KiB): unused ones stay untouched pages. */
+	struct probe_spec probes[CFG_PROBES_MAX];
+	struct probe_spec readies[CFG_PROBES_MAX];
+	struct probe_spec waits[CFG_PROBES_MAX];
 };
 
 /*

@@ -66,7 +66,6 @@ struct prober {
 	int64_t timeout_ns;
 	int64_t interval_ns;
 	int64_t start_interval_ns;
-	struct probe_run runs[CFG_PROBES_MAX];
 	int passed[CFG_PROBES_MAX];	/* wait mode: passed once, done */
 	int active;			/* a round is in flight */
 	int64_t next_ns;		/* next round, NEVER when unscheduled */
@@ -76,7 +75,6 @@ struct prober {
 	struct health health;		/* PROBER_HEALTH only */
 	struct health_cfg hcfg;
 	int reported;			/* the spec the output is of */
-	char output[PROBE_OUTPUT_MAX];	/* the last round's summary, raw */
 	size_t output_len;
 
 	/* Counters for the metrics endpoint, per spec. */
@@ -87,6 +85,13 @@ struct prober {
 
 	struct prober_round hist[PROBER_HISTORY];	/* newest first */
 	int nhist;
+
+	/*
+	 * The big buffers last: the fields above share a page, and a prober
+	 * that never runs a probe never touches the 40 KiB below (PID 1's RSS).
+	 */
+	char output[PROBE_OUTPUT_MAX];	/* the last round's summary, raw */
+	struct probe_run runs[CFG_PROBES_MAX];
 };
 
 /* Sets up *pr for specs (copied by reference) with c's schedule. */

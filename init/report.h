@@ -24,7 +24,6 @@ struct report {
 	char path[HFILE_PATH_MAX];
 	int64_t wall_offset_ms;		/* wall ms = mono ms + offset */
 	int64_t span_s;			/* stale_after = updated + span */
-	char key[HFILE_MAX];		/* last written, stamps zeroed */
 	size_t key_len;
 	int written;
 	int64_t written_ns;
@@ -37,6 +36,7 @@ struct report {
 	long write_errors;
 	long transitions[HEALTH_STOPPING + 1];	/* by the status changed to */
 	const struct notify *notify;	/* --notify: ready=, STATUS=, watchdog */
+	char key[HFILE_MAX];		/* last written, stamps zeroed */
 };
 
 /* path: --state-file, or "" for the default place of our uid. */

@@ -25,14 +25,15 @@ struct vigil {
 	int no_children;		/* the last reap pass saw ECHILD */
 	struct spawn_opts spawn;
 	struct sup sup;
-	struct prober wait;		/* --wait specs */
-	struct prober health;		/* --probe specs: alive? */
-	struct prober ready;		/* --ready-probe specs: traffic? */
 	struct report report;
 	struct responder metrics;	/* --metrics */
 	struct metrics_src msrc;	/* what a responder shows */
 	long orphans_reaped;
 	struct notify notify;		/* --notify */
+	/* Last: each prober's buffers are 40 KiB, untouched when unused. */
+	struct prober wait;		/* --wait specs */
+	struct prober health;		/* --probe specs: alive? */
+	struct prober ready;		/* --ready-probe specs: traffic? */
 };
 
 /* Signals, subreaper, the modules; then the first start. 0 or -1. */

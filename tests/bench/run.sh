@@ -72,6 +72,14 @@ for i in "${INITS[@]}"; do
 	rss=$(awk '/VmRSS/ { print $2 }' "/proc/${PIDOF[$n]}/status")
 	row "$n" "${rss} kB RSS" "$(ratio "$rss" "$rss_base")"
 done
+# With a probe, PID 1 compiles the probes' seccomp filter once at start-up:
+# libseccomp's pages and heap join its RSS (scripts/layout.sh shows them).
+$VIGIL -q --state-file "$T/health-probe" --probe-interval 1h \
+    --probe tcp://127.0.0.1:1 -- sleep 60 2>/dev/null &
+PIDS+=($!)
+sleep 0.5
+rss=$(awk '/VmRSS/ { print $2 }' "/proc/$!/status")
+row "vigil+probe" "${rss} kB RSS" "$(ratio "$rss" "$rss_base")"
 sleep 10
 for i in "${INITS[@]}"; do
 	n=$(name_of "$i")
