@@ -196,6 +196,8 @@ fi
 producer_start() {
 	rm -f "$W/stop" "$W/sent" "$W/lost"
 	docker rm -f "$ST-producer" >/dev/null 2>&1
+	# The workers' logs are read from here on (save_logs).
+	PRODUCER_T0=$(($(date +%s) - 1))
 	if ! docker run -d --name "$ST-producer" --network "$NET" \
 	    -e CELERY_BROKER_URL=redis://redis:6379/0 -v "$here:/t:ro" \
 	    -v "$W:/out" --entrypoint python3 "$IMG" /t/producer.py /out 1 0.25 240 \
@@ -260,11 +262,13 @@ producer_stop() {
 	expect "$name: no task run twice" 0 "$dup"
 	rm -f "$T"/logs/*
 }
-# save_logs CID: keep a worker's log, before Swarm prunes its container;
-# a container already gone (being removed) keeps the copy made before.
+# save_logs CID: keep a worker's log since the producer started, before
+# Swarm prunes its container; a container already gone (being removed)
+# keeps the copy made before.
+PRODUCER_T0=0
 save_logs() {
 	mkdir -p "$T/logs"
-	docker logs -t "$1" >"$T/logs/.new" 2>&1 &&
+	docker logs -t --since "$PRODUCER_T0" "$1" >"$T/logs/.new" 2>&1 &&
 	    mv "$T/logs/.new" "$T/logs/${1:0:12}"
 	rm -f "$T/logs/.new"
 }
