@@ -28,7 +28,7 @@ import signal
 import sys
 import time
 
-from celery import Celery, signals
+from celery import Celery, bootsteps, signals
 from celery.utils.log import get_task_logger
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -52,6 +52,45 @@ app.conf.update(
 )
 
 log = get_task_logger(__name__)
+
+
+class GiveBackPendingFetch(bootsteps.StartStopStep):
+    """At the end of a warm shutdown, read the fetch still pending on the
+    broker connection, so a task Redis handed to it goes back to the queue.
+
+    The Redis transport fetches with BRPOP (one second at a time). A warm
+    shutdown cancels the consumer and stops reading, waits for the running
+    tasks, then closes the connection; a BRPOP sent just before is still
+    pending on the server all that time, and a task published meanwhile is
+    popped for it. Kombu before 5.3.2 (Debian 12 has 5.2.4) closes without
+    reading that reply: the task is gone, from the queue and from the
+    unacknowledged set alike, and no worker ever logs it received. Read
+    here, before the connection closes, the consumer being cancelled, kombu
+    requeues it ("Requeuing undeliverable message ... No consumers").
+    Kombu 5.3.2 and later read that reply on close themselves: this step
+    only does it a moment earlier.
+    """
+
+    requires = ("celery.worker.consumer.tasks:Tasks",)
+
+    def shutdown(self, c):
+        conn = c.connection
+        channels = getattr(conn and conn.transport, "channels", None) or ()
+        for channel in list(channels):
+            read = getattr(channel, "_brpop_read", None)
+            # Only a cancelled consumer's channel: a live one would take
+            # the task in, with no pool left to run it.
+            if read is None or not getattr(channel, "_in_poll", None) or \
+                    getattr(channel, "_consumers", None):
+                continue
+            try:
+                read()
+            except Exception as err:  # kombu's Empty: no task came
+                if type(err).__name__ != "Empty":
+                    log.warning("reading the pending fetch: %r", err)
+
+
+app.steps["consumer"].add(GiveBackPendingFetch)
 
 # The pid of the worker's MainProcess, set in that process before the pool
 # forks, so the pool processes inherit it.
